@@ -1,0 +1,115 @@
+"""The bot: wires settings, content, storage and the scheduler core, then loads the cogs."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from typing import Any
+
+import discord
+import yarl
+from discord.ext import commands
+
+from attune import __version__
+from attune.clock import Clock, utcnow
+from attune.config import Settings
+from attune.content import Content
+from attune.db import Database
+from attune.guilds import GuildSettings
+from attune.privacy import PersonalData
+from attune.scheduler import Scheduler
+from attune.ui import AttuneTree
+
+log = logging.getLogger(__name__)
+
+EXTENSIONS: tuple[str, ...] = ("cogs.settings",)
+
+
+def use_endpoints(settings: Settings) -> None:
+    """Point discord.py at a Discord-compatible server when the operator configured one."""
+    if settings.api_base_url:
+        discord.http.Route.BASE = settings.api_base_url
+    if settings.gateway_url:
+        discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(settings.gateway_url)
+
+
+def intents() -> discord.Intents:
+    """Only non-privileged intents: guilds, scheduled events and voice states."""
+    chosen = discord.Intents.none()
+    chosen.guilds = True
+    chosen.guild_scheduled_events = True
+    chosen.voice_states = True
+    return chosen
+
+
+class AttuneBot(commands.Bot):
+    """``setup_hook``: database → migrations → scheduler → cogs → persistent components."""
+
+    db: Database
+    guild_settings: GuildSettings
+    scheduler: Scheduler
+
+    def __init__(
+        self,
+        settings: Settings,
+        content: Content,
+        *,
+        clock: Clock = utcnow,
+        extensions: Sequence[str] = EXTENSIONS,
+        start_scheduler: bool = True,
+        db: Database | None = None,
+        **options: Any,
+    ) -> None:
+        super().__init__(
+            command_prefix=commands.when_mentioned,
+            intents=intents(),
+            allowed_mentions=discord.AllowedMentions.none(),
+            tree_cls=AttuneTree,
+            help_command=None,
+            **options,
+        )
+        self.settings = settings
+        self.content = content
+        self.clock = clock
+        self.version = __version__
+        self._extensions = tuple(extensions)
+        self._start_scheduler = start_scheduler
+        self._resources_closed = False
+        if db is not None:
+            self.db = db
+
+    async def setup_hook(self) -> None:
+        if not hasattr(self, "db"):
+            self.db = await Database.open(self.settings.database)
+        await self.db.migrate()
+        self.guild_settings = GuildSettings(self.db, self.clock)
+        self.scheduler = Scheduler(self.db, clock=self.clock, ready=self.wait_until_ready)
+        for extension in self._extensions:
+            await self.load_extension(extension)
+        if self._start_scheduler:
+            await self.scheduler.start()
+        log.info("Attune %s set up with %d cogs", self.version, len(self.cogs))
+
+    async def on_ready(self) -> None:
+        user = self.user
+        log.info("ready as %s (%s) in %d guilds", user, user.id if user else "?", len(self.guilds))
+
+    def personal_data(self) -> list[PersonalData]:
+        """The loaded cogs that store personal data, for ``/privacy``."""
+        return [cog for cog in self.cogs.values() if isinstance(cog, PersonalData)]
+
+    async def close_resources(self, *, clean: bool = True) -> None:
+        """Stop the scheduler and close the database (idempotent)."""
+        if self._resources_closed:
+            return
+        self._resources_closed = True
+        if hasattr(self, "scheduler"):
+            await self.scheduler.shutdown(clean=clean)
+        if hasattr(self, "db"):
+            await self.db.close()
+
+    async def close(self) -> None:
+        await self.close_resources()
+        await super().close()
+
+

@@ -1,0 +1,98 @@
+"""Settings, read from the environment and an optional ``.env`` file.
+
+Every setting is listed, with a comment, in ``.env.example``. Only ``DISCORD_TOKEN`` is required,
+and only to run or sync; ``check`` reports it missing without stopping.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Mapping
+from pathlib import Path
+
+from dotenv import dotenv_values
+from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
+
+from attune.errors import ConfigError
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_DATABASE = Path("data") / "attune.sqlite3"
+DEFAULT_CONTENT_DIR = PROJECT_ROOT / "content"
+
+ENV_NAMES = {
+    "token": "DISCORD_TOKEN",
+    "database": "ATTUNE_DATABASE",
+    "content_dir": "ATTUNE_CONTENT_DIR",
+    "dev_guild": "ATTUNE_DEV_GUILD",
+    "log_level": "ATTUNE_LOG_LEVEL",
+    "api_base_url": "DISCORD_API_BASE_URL",
+    "gateway_url": "DISCORD_GATEWAY_URL",
+}
+
+
+class Settings(BaseModel):
+    """The operator's configuration, validated."""
+
+    model_config = ConfigDict(frozen=True)
+
+    token: str | None = None
+    database: Path = DEFAULT_DATABASE
+    content_dir: Path = DEFAULT_CONTENT_DIR
+    dev_guild: int | None = None
+    log_level: str = "INFO"
+    api_base_url: str | None = None
+    gateway_url: str | None = None
+
+    @field_validator("log_level")
+    @classmethod
+    def _known_level(cls, value: str) -> str:
+        level = value.strip().upper()
+        if level not in logging.getLevelNamesMapping():
+            raise ValueError("must be one of DEBUG, INFO, WARNING, ERROR, CRITICAL")
+        return level
+
+    @field_validator("api_base_url")
+    @classmethod
+    def _http_url(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("http://", "https://")):
+            raise ValueError("must start with http:// or https://")
+        return value.rstrip("/") if value else value
+
+    @field_validator("gateway_url")
+    @classmethod
+    def _ws_url(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("ws://", "wss://")):
+            raise ValueError("must start with ws:// or wss://")
+        return value
+
+    def require_token(self) -> str:
+        if not self.token:
+            raise ConfigError(
+                "DISCORD_TOKEN is not set: put your bot token in .env or the environment "
+                "(see .env.example)."
+            )
+        return self.token
+
+
+def load_settings(
+    environ: Mapping[str, str] | None = None, env_file: Path | None = Path(".env")
+) -> Settings:
+    """Build settings from ``.env`` (if present) overlaid by the real environment."""
+    values: dict[str, str] = {}
+    if env_file is not None and env_file.is_file():
+        values.update({k: v for k, v in dotenv_values(env_file).items() if v is not None})
+    values.update(os.environ if environ is None else environ)
+    raw = {
+        field: values[name].strip()
+        for field, name in ENV_NAMES.items()
+        if values.get(name, "").strip()
+    }
+    try:
+        return Settings.model_validate(raw)
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        field = str(error["loc"][0]) if error["loc"] else "?"
+        name = ENV_NAMES.get(field, field)
+        message = str(error["msg"]).removeprefix("Value error, ")
+        raise ConfigError(f"{name} is invalid: {message} (got {raw.get(field)!r}).") from None

@@ -1,0 +1,218 @@
+"""One long-lived SQLite connection, its pragmas, transactions and schema migrations.
+
+All writes go through :meth:`Database.transaction` (or the one-statement helpers built on it),
+which serialises them with an ``asyncio.Lock`` and ``BEGIN IMMEDIATE``: with a single shared
+connection, an unguarded write from one task would otherwise join another task's transaction.
+Reads need no lock.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+import sqlite3
+from collections.abc import AsyncIterator, Iterable, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import aiosqlite
+
+from attune.errors import DatabaseError
+
+log = logging.getLogger(__name__)
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+BUSY_TIMEOUT_MS = 5_000
+_MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
+
+Params = Sequence[Any] | dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Migration:
+    version: int
+    name: str
+    sql: str
+
+
+def discover_migrations(directory: Path = MIGRATIONS_DIR) -> list[Migration]:
+    """Numbered ``NNNN_name.sql`` files, in order; numbering must be 1..n without gaps."""
+    found: list[Migration] = []
+    for path in sorted(directory.glob("*.sql")):
+        match = _MIGRATION_NAME.match(path.name)
+        if not match:
+            raise DatabaseError(f"{path}: migration files must be named NNNN_name.sql")
+        found.append(Migration(int(match.group(1)), path.name, path.read_text("utf-8")))
+    for expected, migration in enumerate(found, start=1):
+        if migration.version != expected:
+            raise DatabaseError(f"{migration.name}: expected migration number {expected:04d}")
+    return found
+
+
+def _describe(path: Path, exc: BaseException) -> str:
+    text = str(exc)
+    if "locked" in text or "busy" in text:
+        return f"{path}: the database is locked by another process (is Attune already running?)"
+    if "not a database" in text or "malformed" in text or "corrupt" in text:
+        return f"{path}: the file is not a readable SQLite database (corrupt?); it was left untouched"
+    if "readonly" in text or "read-only" in text:
+        return f"{path}: the database (or its folder) is read-only; Attune needs to write there"
+    if "unable to open" in text:
+        return f"{path}: cannot open the database file (check the folder exists and is writable)"
+    return f"{path}: {text}"
+
+
+class Database:
+    """The application's SQLite database."""
+
+    def __init__(self, connection: aiosqlite.Connection, path: Path) -> None:
+        self._conn = connection
+        self.path = path
+        self._write_lock = asyncio.Lock()
+        self._closed = False
+
+    @classmethod
+    async def open(cls, path: Path | str) -> Database:
+        """Open (creating the file and its folder if needed) and configure the connection."""
+        path = Path(path)
+        if str(path) != ":memory:":
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise DatabaseError(
+                    f"{path}: cannot create the folder {path.parent} ({exc.strerror})"
+                ) from None
+        try:
+            connection = await aiosqlite.connect(path, isolation_level=None)
+        except (sqlite3.Error, OSError) as exc:
+            raise DatabaseError(_describe(path, exc)) from None
+        connection.row_factory = aiosqlite.Row
+        db = cls(connection, path)
+        try:
+            await db._configure()
+        except sqlite3.Error as exc:
+            await connection.close()
+            raise DatabaseError(_describe(path, exc)) from None
+        return db
+
+    async def _configure(self) -> None:
+        # Reading the schema first fails fast, without writing, on a file that is not SQLite.
+        for pragma in (
+            f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}",
+            "SELECT count(*) FROM sqlite_master",
+            "PRAGMA journal_mode = WAL",
+            "PRAGMA synchronous = NORMAL",
+            "PRAGMA foreign_keys = ON",
+        ):
+            await self.fetchall(pragma)
+
+    async def close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        async with self._write_lock:
+            try:
+                await self._conn.execute("PRAGMA optimize")
+            except sqlite3.Error:  # pragma: no cover - best effort
+                log.debug("PRAGMA optimize failed", exc_info=True)
+            await self._conn.close()
+        log.info("database closed: %s", self.path)
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
+    # ---------------------------------------------------------------- schema
+
+    async def user_version(self) -> int:
+        row = await self.fetchone("PRAGMA user_version")
+        return int(row[0]) if row else 0
+
+    async def migrate(self, migrations: Iterable[Migration] | None = None) -> int:
+        """Apply pending migrations in order, each atomically; returns the resulting version.
+
+        Refuses a database whose ``user_version`` is newer than the newest migration known here.
+        """
+        known = list(discover_migrations() if migrations is None else migrations)
+        newest = known[-1].version if known else 0
+        current = await self.user_version()
+        if current > newest:
+            raise DatabaseError(
+                f"{self.path}: written by a newer version of Attune (schema {current}; this "
+                f"version knows up to {newest}). Upgrade Attune, or point ATTUNE_DATABASE elsewhere."
+            )
+        for migration in known:
+            if migration.version <= current:
+                continue
+            async with self._write_lock:
+                try:
+                    await self._conn.executescript(
+                        "BEGIN IMMEDIATE;\n"
+                        f"{migration.sql}\n;"
+                        f"PRAGMA user_version = {migration.version};\n"
+                        "COMMIT;"
+                    )
+                except sqlite3.Error as exc:
+                    if self._conn.in_transaction:
+                        await self._conn.execute("ROLLBACK")
+                    raise DatabaseError(
+                        f"{self.path}: migration {migration.name} failed: {exc}"
+                    ) from None
+            log.info("applied migration %s", migration.name)
+            current = migration.version
+        return current
+
+    # ----------------------------------------------------------------- writes
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
+        """``BEGIN IMMEDIATE … COMMIT`` (``ROLLBACK`` on error), one writer at a time."""
+        async with self._write_lock:
+            await self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._conn
+            except BaseException:
+                await self._conn.execute("ROLLBACK")
+                raise
+            else:
+                await self._conn.execute("COMMIT")
+
+    async def execute(self, sql: str, params: Params = ()) -> int:
+        """Run one write statement; returns the number of changed rows."""
+        async with self._write_lock:
+            cursor = await self._conn.execute(sql, params)
+            count = cursor.rowcount
+            await cursor.close()
+            return count
+
+    async def insert(self, sql: str, params: Params = ()) -> int:
+        """Run one INSERT; returns the new row id."""
+        async with self._write_lock:
+            cursor = await self._conn.execute(sql, params)
+            row_id = cursor.lastrowid
+            await cursor.close()
+            if row_id is None:  # pragma: no cover - sqlite always sets it for INSERT
+                raise RuntimeError("INSERT returned no row id")
+            return row_id
+
+    async def executemany(self, sql: str, rows: Iterable[Params]) -> None:
+        """Batch write in one transaction: the fast path for fan-out and bulk loads."""
+        async with self.transaction() as conn:
+            await conn.executemany(sql, rows)
+
+    # ------------------------------------------------------------------ reads
+
+    async def fetchall(self, sql: str, params: Params = ()) -> list[aiosqlite.Row]:
+        async with self._conn.execute(sql, params) as cursor:
+            return list(await cursor.fetchall())
+
+    async def fetchone(self, sql: str, params: Params = ()) -> aiosqlite.Row | None:
+        async with self._conn.execute(sql, params) as cursor:
+            return await cursor.fetchone()
+
+    async def fetchval(self, sql: str, params: Params = (), default: Any = None) -> Any:
+        row = await self.fetchone(sql, params)
+        return default if row is None else row[0]

@@ -1,0 +1,133 @@
+"""One error path for every interaction, and the base classes that route into it.
+
+``UserError`` → its message, ephemerally. Anything else → logged with a short error id, and the
+member sees that id, so an operator can find the traceback from a screenshot.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from typing import Any, TypeVar
+
+import discord
+from discord import app_commands
+
+from attune.errors import UserError
+
+log = logging.getLogger("attune.errors")
+
+ItemT = TypeVar("ItemT", bound=discord.ui.Item[Any])
+
+
+def unwrap(error: BaseException) -> BaseException:
+    """The error a handler actually raised, out of discord.py's wrappers."""
+    while isinstance(
+        error,
+        app_commands.CommandInvokeError | app_commands.TransformerError | discord.DiscordException,
+    ):
+        inner = error.__cause__ or getattr(error, "original", None)
+        if inner is None or inner is error:
+            break
+        error = inner
+    return error
+
+
+async def reply_ephemeral(interaction: discord.Interaction, content: str, **kwargs: Any) -> None:
+    """Answer privately, whether or not the interaction was already acknowledged."""
+    if interaction.response.is_done():
+        await interaction.followup.send(content, ephemeral=True, **kwargs)
+    else:
+        await interaction.response.send_message(content, ephemeral=True, **kwargs)
+
+
+async def report_error(interaction: discord.Interaction, error: BaseException) -> None:
+    """Tell the member what went wrong; log what they can't fix."""
+    error = unwrap(error)
+    if isinstance(error, UserError):
+        message = error.message
+        log.info(
+            "user error guild=%s user=%s: %s",
+            interaction.guild_id,
+            interaction.user.id,
+            type(error).__name__,
+        )
+    elif isinstance(error, app_commands.CheckFailure):
+        message = str(error) or "You can't use that here."
+    elif isinstance(error, app_commands.CommandOnCooldown):
+        message = f"Please wait {error.retry_after:.0f} s before trying that again."
+    elif isinstance(error, discord.Forbidden):
+        error_id = secrets.token_hex(4)
+        log.warning(
+            "forbidden [%s] guild=%s user=%s: %s",
+            error_id,
+            interaction.guild_id,
+            interaction.user.id,
+            error.text,
+        )
+        message = (
+            "Discord refused that: I'm missing a permission for it here "
+            f"({error.text or 'Forbidden'}). Ask a server admin to check my role. (error id `{error_id}`)"
+        )
+    else:
+        error_id = secrets.token_hex(4)
+        command = interaction.command.qualified_name if interaction.command else None
+        log.error(
+            "unexpected error [%s] guild=%s user=%s command=%s",
+            error_id,
+            interaction.guild_id,
+            interaction.user.id,
+            command,
+            exc_info=error,
+        )
+        message = (
+            "Something went wrong on my side and nothing was changed by this step. "
+            f"It has been logged as error `{error_id}`; please try again in a moment."
+        )
+    try:
+        await reply_ephemeral(interaction, message)
+    except discord.HTTPException:
+        log.warning("could not deliver the error message for interaction %s", interaction.id)
+
+
+class AttuneView(discord.ui.View):
+    """A view whose errors take the one error path."""
+
+    async def on_error(
+        self, interaction: discord.Interaction, error: Exception, item: discord.ui.Item[Any]
+    ) -> None:
+        await report_error(interaction, error)
+
+
+class AttuneModal(discord.ui.Modal):
+    """A modal whose errors take the one error path."""
+
+    async def on_error(self, interaction: discord.Interaction, error: Exception) -> None:
+        await report_error(interaction, error)
+
+
+class AttuneDynamicItem(discord.ui.DynamicItem[ItemT], template=r"(?!)"):
+    """A restart-proof component (state lives in its ``custom_id``) with the one error path.
+
+    Subclasses give their own ``template`` and implement :meth:`handle` instead of ``callback``:
+    discord.py only logs errors raised by dynamic items, so this base reports them to the member
+    like every other error. (The base's template matches nothing; it is never registered.)
+    """
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        try:
+            await self.handle(interaction)
+        except Exception as error:
+            await report_error(interaction, error)
+
+    async def handle(self, interaction: discord.Interaction[Any]) -> None:  # pragma: no cover
+        raise NotImplementedError
+
+
+class AttuneTree(app_commands.CommandTree[Any]):
+    """The command tree: every command error takes the one error path."""
+
+    async def on_error(
+        self, interaction: discord.Interaction[Any], error: app_commands.AppCommandError
+    ) -> None:
+        await report_error(interaction, error)

@@ -1,0 +1,1 @@
+"""Attune's capabilities, one package each."""

@@ -1,0 +1,144 @@
+"""``/settings …``: a guild's time zone, channels, facilitator role and support text."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Literal
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from attune.errors import UserError
+from attune.guilds import GuildConfig
+from attune.permissions import POST, POST_WITH_THREAD, facilitator_only, require_bot_permissions
+from attune.timeparse import get_zone, timezone_choices
+
+if TYPE_CHECKING:
+    from attune.bot import AttuneBot
+
+SUPPORT_TEXT_MAX = 1800
+
+#: What each purpose's channel must allow the bot to do, and what it is for.
+PURPOSE_NEEDS: dict[str, tuple[tuple[str, ...], str]] = {
+    "sits": (POST, "sit announcements, reminders and bells"),
+    "checkins": (POST_WITH_THREAD, "the daily check-in thread"),
+    "wheel": (POST_WITH_THREAD, "scheduled Wheel of Awareness prompts"),
+    "episodes": (POST_WITH_THREAD, "shared episodes, new feed episodes and weekly digests"),
+    "facilitators": (POST, "notices for facilitators (support requests, missing permissions)"),
+}
+
+
+async def zone_autocomplete(
+    interaction: discord.Interaction, current: str
+) -> list[app_commands.Choice[str]]:
+    """IANA time zone names matching what the member typed (≤ 25)."""
+    return [app_commands.Choice(name=name, value=name) for name in timezone_choices(current)]
+
+
+def describe_config(config: GuildConfig, default_support: str) -> discord.Embed:
+    embed = discord.Embed(title="Attune settings", colour=discord.Colour.teal())
+    embed.add_field(name="Time zone", value=config.timezone, inline=False)
+    lines = []
+    for purpose, (_, what) in PURPOSE_NEEDS.items():
+        channel_id = config.channel_for(purpose)
+        where = f"<#{channel_id}>" if channel_id else "not set"
+        lines.append(f"**{purpose}** — {where} ({what})")
+    embed.add_field(name="Channels", value="\n".join(lines), inline=False)
+    role = f"<@&{config.facilitator_role_id}>" if config.facilitator_role_id else "not set"
+    embed.add_field(
+        name="Facilitators", value=f"Members with **Manage Server**, and role: {role}", inline=False
+    )
+    support = config.support_text or default_support
+    label = "custom" if config.support_text else "default"
+    embed.add_field(
+        name=f"Support text ({label})", value=discord.utils.escape_mentions(support)[:1000], inline=False
+    )
+    return embed
+
+
+class SettingsCog(commands.Cog, name="Settings"):
+    settings = app_commands.Group(
+        name="settings", description="Configure Attune for this server", guild_only=True
+    )
+
+    def __init__(self, bot: AttuneBot) -> None:
+        self.bot = bot
+        self.store = bot.guild_settings
+
+    @settings.command(name="show", description="Show this server's Attune configuration")
+    @facilitator_only()
+    async def show(self, interaction: discord.Interaction) -> None:
+        assert interaction.guild_id is not None
+        config = await self.store.get(interaction.guild_id)
+        embed = describe_config(config, self.bot.content.support.default_text)
+        await interaction.response.send_message(embed=embed, ephemeral=True)
+
+    @settings.command(name="timezone", description="Set the server's time zone (default UTC)")
+    @app_commands.describe(timezone="An IANA name such as Europe/Berlin or America/New_York")
+    @app_commands.autocomplete(timezone=zone_autocomplete)
+    @facilitator_only()
+    async def timezone(self, interaction: discord.Interaction, timezone: str) -> None:
+        assert interaction.guild_id is not None
+        zone = get_zone(timezone)
+        await self.store.set_timezone(interaction.guild_id, zone.key)
+        now = discord.utils.format_dt(self.bot.clock(), "t")
+        await interaction.response.send_message(
+            f"Time zone set to **{zone.key}**. Times people type are now read in {zone.key} "
+            f"(it is {now} for you right now). Existing schedules keep the zone they were made in.",
+            ephemeral=True,
+        )
+
+    @settings.command(name="channel", description="Choose where a capability posts")
+    @app_commands.describe(purpose="What the channel is for", channel="The text channel to post in")
+    @facilitator_only()
+    async def channel(
+        self,
+        interaction: discord.Interaction,
+        purpose: Literal["sits", "checkins", "wheel", "episodes", "facilitators"],
+        channel: discord.TextChannel,
+    ) -> None:
+        assert interaction.guild_id is not None
+        needs, what = PURPOSE_NEEDS[purpose]
+        require_bot_permissions(channel, needs)
+        await self.store.set_channel(interaction.guild_id, purpose, channel.id)
+        await interaction.response.send_message(
+            f"**{purpose}** will post in {channel.mention}: {what}.", ephemeral=True
+        )
+
+    @settings.command(name="facilitator-role", description="Choose the role that counts as facilitator")
+    @app_commands.describe(role="Members with this role can schedule sits, set up check-ins and more")
+    @facilitator_only()
+    async def facilitator_role(self, interaction: discord.Interaction, role: discord.Role) -> None:
+        assert interaction.guild_id is not None
+        if role.is_default():
+            raise UserError("@everyone can't be the facilitator role; choose a role that some members have.")
+        await self.store.set_facilitator_role(interaction.guild_id, role.id)
+        await interaction.response.send_message(
+            f"Members with {role.mention} are now facilitators (as are members with Manage Server).",
+            ephemeral=True,
+        )
+
+    @settings.command(name="support", description="Set the support resources shown to members who ask")
+    @app_commands.describe(
+        text="Support resources for this community (≤ 1,800 characters); `default` restores ours"
+    )
+    @facilitator_only()
+    async def support(self, interaction: discord.Interaction, text: app_commands.Range[str, 1, 4000]) -> None:
+        assert interaction.guild_id is not None
+        cleaned = text.strip().replace("\\n", "\n")
+        if len(cleaned) > SUPPORT_TEXT_MAX:
+            raise UserError(
+                f"That text is {len(cleaned):,} characters; keep it to {SUPPORT_TEXT_MAX:,} so it "
+                "fits in one message. Nothing was changed."
+            )
+        if cleaned.lower() == "default":
+            await self.store.set_support_text(interaction.guild_id, None)
+            shown = self.bot.content.support.default_text
+            intro = "Support text reset to Attune's default. Members who ask for support will see:"
+        else:
+            await self.store.set_support_text(interaction.guild_id, cleaned)
+            shown = cleaned
+            intro = "Support text saved. Members who ask for support will see:"
+        await interaction.response.send_message(
+            f"{intro}\n\n{discord.utils.escape_mentions(shown)}"[:2000], ephemeral=True
+        )

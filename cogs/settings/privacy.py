@@ -1,0 +1,129 @@
+"""``/privacy export``, ``/privacy delete`` and ``/about``.
+
+Both privacy commands work through :class:`attune.privacy.PersonalData`, which every capability
+cog implements; nothing here knows what the capabilities store.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+import re
+from typing import TYPE_CHECKING, Any
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from attune.errors import UserError
+from attune.ui import AttuneDynamicItem
+
+if TYPE_CHECKING:
+    from attune.bot import AttuneBot
+
+log = logging.getLogger(__name__)
+
+STORED = (
+    "**What Attune stores** (only what you do with it):\n"
+    "• **Sits** — your RSVPs, attendance and solo practice logs.\n"
+    "• **Wheel of Awareness** — reflections you save to your journal.\n"
+    "• **Check-ins** — your zone, emotion word, optional note and whether you shared it; "
+    "your reminder time. Private unless you share; facilitators only ever see counts of 5 or more.\n"
+    "• **Episodes** — episodes and insights you share.\n"
+    "Server settings (time zone, channels, roles) belong to the server, not to you."
+)
+
+
+async def collect_export(bot: AttuneBot, user_id: int) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "user_id": str(user_id),
+        "exported_at": bot.clock().isoformat(),
+        "attune_version": bot.version,
+    }
+    for provider in bot.personal_data():
+        data[provider.privacy_section] = await provider.export_user_data(user_id)
+    return data
+
+
+class DeleteConfirm(AttuneDynamicItem[discord.ui.Button[Any]], template=r"privacy:delete:(?P<user>\d+)"):
+    """The confirm button of ``/privacy delete``; only the member it was shown to can press it."""
+
+    def __init__(self, user_id: int) -> None:
+        super().__init__(
+            discord.ui.Button(
+                label="Yes, delete everything",
+                style=discord.ButtonStyle.danger,
+                custom_id=f"privacy:delete:{user_id}",
+            )
+        )
+        self.user_id = user_id
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Button[Any], match: re.Match[str]
+    ) -> DeleteConfirm:
+        return cls(int(match["user"]))
+
+    async def handle(self, interaction: discord.Interaction) -> None:
+        if interaction.user.id != self.user_id:
+            raise UserError("This button belongs to someone else's request.")
+        bot: AttuneBot = interaction.client  # type: ignore[assignment]
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        removed: dict[str, int] = {}
+        for provider in bot.personal_data():
+            removed[provider.privacy_section] = await provider.delete_user_data(self.user_id)
+        total = sum(removed.values())
+        log.info("privacy delete user=%s removed=%d", self.user_id, total)
+        detail = ", ".join(f"{name}: {count}" for name, count in removed.items() if count) or "nothing was stored"
+        await interaction.edit_original_response(
+            content=f"Done. Deleted {total} record(s) about you ({detail}).", view=None
+        )
+
+
+class PrivacyCog(commands.Cog, name="Privacy"):
+    privacy = app_commands.Group(name="privacy", description="Your data in Attune")
+
+    def __init__(self, bot: AttuneBot) -> None:
+        self.bot = bot
+
+    @privacy.command(name="export", description="Download everything Attune stores about you (JSON)")
+    async def export(self, interaction: discord.Interaction) -> None:
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        data = await collect_export(self.bot, interaction.user.id)
+        payload = json.dumps(data, indent=2, ensure_ascii=False).encode("utf-8")
+        file = discord.File(io.BytesIO(payload), filename=f"attune-export-{interaction.user.id}.json")
+        await interaction.followup.send(
+            "Here is everything Attune stores about you.", file=file, ephemeral=True
+        )
+
+    @privacy.command(name="delete", description="Delete everything Attune stores about you")
+    async def delete(self, interaction: discord.Interaction) -> None:
+        view = discord.ui.View(timeout=None)
+        view.add_item(DeleteConfirm(interaction.user.id))
+        await interaction.response.send_message(
+            "This deletes **everything** Attune stores about you, in every server: RSVPs, attendance, "
+            "practice logs, reflections, check-ins, reminders and shared episodes. It can't be undone. "
+            "(Use `/privacy export` first if you want a copy.)",
+            view=view,
+            ephemeral=True,
+        )
+
+    @app_commands.command(name="about", description="What Attune is, what it stores, and your choices")
+    async def about(self, interaction: discord.Interaction) -> None:
+        embed = discord.Embed(
+            title=f"Attune {self.bot.version}",
+            description=(
+                "A companion for practising together: group sits, the Wheel of Awareness, daily "
+                "check-ins and episode sharing. *Awareness grows where attention goes.*"
+            ),
+            colour=discord.Colour.teal(),
+        )
+        embed.add_field(name="Your data", value=STORED, inline=False)
+        embed.add_field(
+            name="Your choices",
+            value="`/privacy export` sends you a JSON file of all of it; `/privacy delete` erases it.",
+            inline=False,
+        )
+        embed.set_footer(text=self.bot.content.checkin.not_clinical[:2048])
+        await interaction.response.send_message(embed=embed, ephemeral=True)

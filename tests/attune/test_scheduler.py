@@ -1,0 +1,221 @@
+"""The scheduler core's ledger: each occurrence claimed once, late or skipped after downtime."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+import discord
+import pytest
+
+from attune.db import Database
+from attune.scheduler import Occurrence, PermanentFailure, Plan, Scheduler
+from attune.timeparse import Recurrence, Repeat
+
+T0 = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
+
+
+@dataclass
+class ManualClock:
+    now: datetime = T0
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+@dataclass
+class Recorder:
+    """A deliverer that records what it was asked to post, and can be told to fail."""
+
+    delivered: list[Occurrence] = field(default_factory=list)
+    failures: list[BaseException] = field(default_factory=list)
+
+    async def __call__(self, occurrence: Occurrence) -> str | None:
+        if self.failures:
+            raise self.failures.pop(0)
+        self.delivered.append(occurrence)
+        return f"message for {occurrence.at:%H:%M}"
+
+
+def daily(hour: int = 9) -> Recurrence:
+    return Recurrence(Repeat.DAILY, datetime(2026, 11, 1, hour, 0), "UTC")
+
+
+def make(db: Database, clock: ManualClock, recorder: Recorder, plans: list[Plan], grace: int = 600) -> Scheduler:
+    scheduler = Scheduler(db, clock=clock)
+
+    async def load() -> list[Plan]:
+        return plans
+
+    scheduler.register("test.post", load=load, deliver=recorder, grace=timedelta(seconds=grace))
+    return scheduler
+
+
+async def ledger(db: Database) -> list[tuple[str, str, str]]:
+    rows = await db.fetchall("SELECT key, occurrence, status FROM deliveries ORDER BY occurrence")
+    return [(r["key"], r["occurrence"][11:16], r["status"]) for r in rows]
+
+
+async def test_an_occurrence_is_delivered_once_even_if_run_twice(db: Database) -> None:
+    clock, recorder = ManualClock(), Recorder()
+    scheduler = make(db, clock, recorder, [Plan("a", daily())])
+    await scheduler.load_all(clock())
+    first = await scheduler.run("test.post", "a", T0)
+    second = await scheduler.run("test.post", "a", T0)
+    assert (first, second) == ("posted", "duplicate")
+    assert len(recorder.delivered) == 1
+    assert await ledger(db) == [("a", "09:00", "posted")]
+    row = await db.fetchone("SELECT detail FROM deliveries")
+    assert row is not None and row["detail"] == "message for 09:00"
+
+
+async def test_two_schedulers_on_one_database_never_both_deliver(db: Database) -> None:
+    clock = ManualClock()
+    one, two = Recorder(), Recorder()
+    first = make(db, clock, one, [Plan("a", daily())])
+    second = make(db, clock, two, [Plan("a", daily())])
+    await first.load_all(clock())
+    await second.load_all(clock())
+    results = await asyncio.gather(first.run("test.post", "a", T0), second.run("test.post", "a", T0))
+    assert sorted(results) == ["duplicate", "posted"]
+    assert len(one.delivered) + len(two.delivered) == 1
+
+
+async def test_late_delivery_is_flagged_and_outside_grace_is_skipped(db: Database) -> None:
+    clock, recorder = ManualClock(T0 + timedelta(minutes=5)), Recorder()
+    scheduler = make(db, clock, recorder, [Plan("a", daily()), Plan("b", daily())])
+    await scheduler.load_all(clock())
+    assert await scheduler.run("test.post", "a", T0) == "late"
+    assert recorder.delivered[0].late
+    clock.now = T0 + timedelta(minutes=11)
+    assert await scheduler.run("test.post", "b", T0) == "skipped"
+    assert await ledger(db) == [("a", "09:00", "late"), ("b", "09:00", "skipped")]
+
+
+async def test_catch_up_after_downtime_posts_recent_and_records_old(db: Database) -> None:
+    clock, recorder = ManualClock(), Recorder()
+    hourly = Recurrence(Repeat.DAILY, datetime(2026, 11, 1, 8, 0), "UTC")
+    ten = Recurrence(Repeat.DAILY, datetime(2026, 11, 1, 8, 55), "UTC")
+    scheduler = make(db, clock, recorder, [Plan("old", hourly), Plan("recent", ten)])
+    # The bot was last alive at 07:59; it comes back at 09:00.
+    await db.execute("INSERT INTO meta (key, value) VALUES ('scheduler.heartbeat', ?)",
+                     ((T0 - timedelta(minutes=61)).isoformat(),))
+    await scheduler.load_all(clock())
+    await scheduler.catch_up(clock())
+    await asyncio.sleep(0)
+    for _ in range(10):
+        await asyncio.sleep(0.01)
+    assert await ledger(db) == [("old", "08:00", "skipped"), ("recent", "08:55", "late")]
+    assert [o.key for o in recorder.delivered] == ["recent"]
+    assert recorder.delivered[0].late
+    heartbeat = await scheduler.last_alive()
+    assert heartbeat == T0
+
+
+async def test_catch_up_never_redelivers_what_the_ledger_holds(db: Database) -> None:
+    clock, recorder = ManualClock(), Recorder()
+    rule = Recurrence(Repeat.DAILY, datetime(2026, 11, 1, 8, 58), "UTC")
+    scheduler = make(db, clock, recorder, [Plan("a", rule)])
+    await scheduler.load_all(clock())
+    assert await scheduler.run("test.post", "a", T0 - timedelta(minutes=2)) == "late"
+    await db.execute("INSERT INTO meta (key, value) VALUES ('scheduler.heartbeat', ?)",
+                     ((T0 - timedelta(minutes=5)).isoformat(),))
+    restarted = make(db, clock, recorder, [Plan("a", rule)])
+    await restarted.load_all(clock())
+    await restarted.catch_up(clock())
+    for _ in range(10):
+        await asyncio.sleep(0.01)
+    assert len(recorder.delivered) == 1
+
+
+async def test_first_start_does_not_backfill(db: Database) -> None:
+    clock, recorder = ManualClock(), Recorder()
+    scheduler = make(db, clock, recorder, [Plan("a", Recurrence(Repeat.DAILY, datetime(2026, 11, 1, 8, 58), "UTC"))])
+    await scheduler.load_all(clock())
+    await scheduler.catch_up(clock())
+    await asyncio.sleep(0.05)
+    assert recorder.delivered == []
+
+
+async def test_plan_since_excludes_occurrences_before_it_existed(db: Database) -> None:
+    clock, recorder = ManualClock(), Recorder()
+    rule = Recurrence(Repeat.DAILY, datetime(2026, 11, 1, 8, 58), "UTC")
+    scheduler = make(db, clock, recorder, [Plan("a", rule, since=T0 - timedelta(minutes=1))])
+    await db.execute("INSERT INTO meta (key, value) VALUES ('scheduler.heartbeat', ?)",
+                     ((T0 - timedelta(hours=2)).isoformat(),))
+    await scheduler.load_all(clock())
+    await scheduler.catch_up(clock())
+    await asyncio.sleep(0.05)
+    assert recorder.delivered == []
+    assert await ledger(db) == []
+
+
+async def test_interrupted_delivery_is_retried_with_the_same_nonce(db: Database) -> None:
+    clock, recorder = ManualClock(), Recorder()
+    scheduler = make(db, clock, recorder, [Plan("a", daily())])
+    # A previous process claimed 09:00 and died before confirming.
+    await db.execute(
+        "INSERT INTO deliveries (kind, key, occurrence, status, claimed_at) VALUES (?, ?, ?, 'claimed', ?)",
+        ("test.post", "a", T0.isoformat(), T0.isoformat()),
+    )
+    delivery_id = await db.fetchval("SELECT id FROM deliveries")
+    clock.now = T0 + timedelta(minutes=3)
+    await scheduler.load_all(clock())
+    await scheduler.catch_up(clock())
+    await asyncio.sleep(0.05)
+    assert [o.nonce for o in recorder.delivered] == [f"attune{delivery_id}"]
+    assert await ledger(db) == [("a", "09:00", "late")]
+
+
+async def test_interrupted_delivery_outside_grace_is_recorded_not_lost(db: Database) -> None:
+    clock, recorder = ManualClock(T0 + timedelta(hours=1)), Recorder()
+    scheduler = make(db, clock, recorder, [Plan("a", daily())])
+    await db.execute(
+        "INSERT INTO deliveries (kind, key, occurrence, status, claimed_at) VALUES (?, ?, ?, 'claimed', ?)",
+        ("test.post", "a", T0.isoformat(), T0.isoformat()),
+    )
+    await scheduler.load_all(clock())
+    await scheduler.catch_up(clock())
+    assert recorder.delivered == []
+    row = await db.fetchone("SELECT status, detail FROM deliveries")
+    assert row is not None and row["status"] == "skipped" and "interrupted" in row["detail"]
+
+
+async def test_transient_errors_are_retried_and_permanent_ones_recorded(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    clock, recorder = ManualClock(), Recorder()
+    scheduler = make(db, clock, recorder, [Plan("a", daily()), Plan("b", daily())])
+    await scheduler.load_all(clock())
+
+    async def no_wait(seconds: float) -> None:
+        clock.now += timedelta(seconds=seconds)
+
+    monkeypatch.setattr("attune.scheduler.asyncio.sleep", no_wait)
+
+    class FakeResponse:
+        status = 503
+        reason = "Service Unavailable"
+
+    recorder.failures = [discord.DiscordServerError(FakeResponse(), "unavailable")]  # type: ignore[arg-type]
+    assert await scheduler.run("test.post", "a", T0) == "posted"
+    assert len(recorder.delivered) == 1
+    attempts = await db.fetchval("SELECT attempts FROM deliveries WHERE key = 'a'")
+    assert attempts == 2
+
+    recorder.failures = [PermanentFailure("channel was deleted")]
+    assert await scheduler.run("test.post", "b", T0) == "failed"
+    row = await db.fetchone("SELECT status, detail FROM deliveries WHERE key = 'b'")
+    assert row is not None and "channel was deleted" in row["detail"]
+
+
+async def test_one_off_plans_leave_no_job_once_past(db: Database) -> None:
+    clock, recorder = ManualClock(), Recorder()
+    past = Recurrence(Repeat.NONE, datetime(2026, 11, 24, 9), "UTC")
+    future = Recurrence(Repeat.NONE, datetime(2026, 11, 26, 9), "UTC")
+    scheduler = make(db, clock, recorder, [Plan("past", past), Plan("future", future)])
+    await scheduler.load_all(clock())
+    assert scheduler.job_ids() == ["test.post:future"]
+    scheduler.remove("test.post", "future")
+    assert scheduler.job_ids() == []

@@ -1,0 +1,94 @@
+"""Shared fixtures: real SQLite files under tmp_path, the real bot on simcord, virtual time."""
+
+from __future__ import annotations
+
+import datetime as _dt
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import apscheduler.executors.base
+import apscheduler.schedulers.base
+import apscheduler.triggers.interval
+import discord
+import pytest
+
+from attune.bot import AttuneBot
+from attune.config import DEFAULT_CONTENT_DIR, Settings
+from attune.content import Content, load_content
+from attune.db import Database
+
+CONTENT_DIR = DEFAULT_CONTENT_DIR
+
+
+class _SimulatedDatetime(_dt.datetime):
+    """``datetime`` whose ``now()`` follows simcord's virtual clock inside a simulation.
+
+    APScheduler computes its wake-ups from ``datetime.now``; discord.py's clock (which simcord
+    moves) is what Attune reads. Aligning the two lets ``env.advance_time`` fire real jobs.
+    Outside a simulation ``discord.utils.utcnow`` is the real clock, so nothing changes.
+    """
+
+    @classmethod
+    def now(cls, tz: _dt.tzinfo | None = None) -> _dt.datetime:  # type: ignore[override]
+        current = discord.utils.utcnow()
+        return current.astimezone(tz) if tz is not None else current.replace(tzinfo=None)
+
+
+@pytest.fixture(autouse=True)
+def _scheduler_follows_virtual_clock(monkeypatch: pytest.MonkeyPatch) -> None:
+    for module in (
+        apscheduler.schedulers.base,
+        apscheduler.executors.base,
+        apscheduler.triggers.interval,
+    ):
+        monkeypatch.setattr(module, "datetime", _SimulatedDatetime)
+
+
+@pytest.fixture(scope="session")
+def content() -> Content:
+    return load_content(CONTENT_DIR)
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    return tmp_path / "attune.sqlite3"
+
+
+@pytest.fixture
+def settings(db_path: Path) -> Settings:
+    return Settings(token="test-token", database=db_path, content_dir=CONTENT_DIR)
+
+
+@pytest.fixture
+async def db(db_path: Path) -> AsyncIterator[Database]:
+    database = await Database.open(db_path)
+    await database.migrate()
+    yield database
+    await database.close()
+
+
+@pytest.fixture
+def make_bot(settings: Settings, content: Content):
+    """Build a fresh bot on the same settings (and database file): for ``restart_bot``."""
+    built: list[AttuneBot] = []
+
+    def factory() -> AttuneBot:
+        bot = AttuneBot(settings, content)
+        built.append(bot)
+        return bot
+
+    factory.built = built  # type: ignore[attr-defined]
+    return factory
+
+
+@pytest.fixture
+def simcord_bot(make_bot):
+    return make_bot()
+
+
+@pytest.fixture
+async def env(simcord_env, make_bot):
+    """simcord's environment, closing every bot's database and scheduler at the end."""
+    yield simcord_env
+    for bot in make_bot.built:
+        await bot.close_resources()
