@@ -111,5 +111,3 @@ class AttuneBot(commands.Bot):
     async def close(self) -> None:
         await self.close_resources()
         await super().close()
-
-

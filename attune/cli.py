@@ -32,7 +32,8 @@ EXIT_OK, EXIT_PROBLEM = 0, 2
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
-        prog="python bot.py", description=f"Attune {__version__}: a bot for mindfulness communities."
+        prog="python bot.py",
+        description=f"Attune {__version__}: a bot for mindfulness communities.",
     )
     sub = parser.add_subparsers(dest="command")
     sub.add_parser("run", help="run the bot (the default)")
@@ -40,7 +41,10 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     target = sync.add_mutually_exclusive_group()
     target.add_argument("--guild", type=int, help="sync to this guild only (instant)")
     target.add_argument(
-        "--global", dest="global_", action="store_true", help="sync globally even if ATTUNE_DEV_GUILD is set"
+        "--global",
+        dest="global_",
+        action="store_true",
+        help="sync globally even if ATTUNE_DEV_GUILD is set",
     )
     sub.add_parser("check", help="validate configuration, content files and the database")
     args = parser.parse_args(argv)
@@ -102,7 +106,7 @@ async def _open_database(settings: Settings) -> Database:
     try:
         await db.migrate()
     except BaseException:
-        await db.close()
+        await db.close(announce=False)
         raise
     return db
 

@@ -69,25 +69,18 @@ class Settings(BaseModel):
     def require_token(self) -> str:
         if not self.token:
             raise ConfigError(
-                "DISCORD_TOKEN is not set: put your bot token in .env or the environment "
-                "(see .env.example)."
+                "DISCORD_TOKEN is not set: put your bot token in .env or the environment (see .env.example)."
             )
         return self.token
 
 
-def load_settings(
-    environ: Mapping[str, str] | None = None, env_file: Path | None = Path(".env")
-) -> Settings:
+def load_settings(environ: Mapping[str, str] | None = None, env_file: Path | None = Path(".env")) -> Settings:
     """Build settings from ``.env`` (if present) overlaid by the real environment."""
     values: dict[str, str] = {}
     if env_file is not None and env_file.is_file():
         values.update({k: v for k, v in dotenv_values(env_file).items() if v is not None})
     values.update(os.environ if environ is None else environ)
-    raw = {
-        field: values[name].strip()
-        for field, name in ENV_NAMES.items()
-        if values.get(name, "").strip()
-    }
+    raw = {field: values[name].strip() for field, name in ENV_NAMES.items() if values.get(name, "").strip()}
     try:
         return Settings.model_validate(raw)
     except ValidationError as exc:

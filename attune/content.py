@@ -11,7 +11,14 @@ from pathlib import Path
 from typing import Annotated, Literal, Self
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+    model_validator,
+)
 
 from attune.errors import ContentError
 
@@ -29,7 +36,13 @@ class _Strict(BaseModel):
 WheelSegmentId = Literal["hub", "senses", "interoception", "mental", "relational", "awareness", "close"]
 PromptSegmentId = Literal["hub", "senses", "interoception", "mental", "relational"]
 PRACTICE_ORDER: tuple[str, ...] = (
-    "hub", "senses", "interoception", "mental", "relational", "awareness", "close",
+    "hub",
+    "senses",
+    "interoception",
+    "mental",
+    "relational",
+    "awareness",
+    "close",
 )
 PROMPT_ROTATION: tuple[str, ...] = ("hub", "senses", "interoception", "mental", "relational")
 REQUIRED_STEPS: dict[str, tuple[str, ...]] = {
@@ -86,9 +99,7 @@ class WheelContent(_Strict):
         for length, (low, high) in (("short", SHORT_RANGE), ("full", FULL_RANGE)):
             total = sum(getattr(step.seconds, length) for step in self.steps())
             if not low <= total <= high:
-                raise ValueError(
-                    f"the {length} practice lasts {total} s; it must be {low}–{high} s"
-                )
+                raise ValueError(f"the {length} practice lasts {total} s; it must be {low}–{high} s")
         return self
 
     def steps(self) -> list[WheelStep]:
@@ -138,7 +149,7 @@ class EmotionsContent(_Strict):
         missing = [q for q in QUADRANTS if q not in self.quadrants]
         if missing:
             raise ValueError(f"quadrants missing: {', '.join(missing)}")
-        counts = Counter(word.quadrant for word in self.words)
+        counts: Counter[str] = Counter(str(word.quadrant) for word in self.words)
         for quadrant in QUADRANTS:
             if not 15 <= counts[quadrant] <= 25:
                 raise ValueError(

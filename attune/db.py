@@ -96,20 +96,32 @@ class Database:
         except sqlite3.Error as exc:
             await connection.close()
             raise DatabaseError(_describe(path, exc)) from None
+        except DatabaseError:
+            await connection.close()
+            raise
         return db
 
     async def _configure(self) -> None:
-        # Reading the schema first fails fast, without writing, on a file that is not SQLite.
+        # Read before writing anything: a file that is not SQLite, or a schema newer than this
+        # code, is refused while the file is still byte-for-byte as we found it.
+        await self.fetchall(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        await self.fetchall("SELECT count(*) FROM sqlite_master")
+        self._refuse_newer(await self.user_version(), discover_migrations()[-1].version)
         for pragma in (
-            f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}",
-            "SELECT count(*) FROM sqlite_master",
             "PRAGMA journal_mode = WAL",
             "PRAGMA synchronous = NORMAL",
             "PRAGMA foreign_keys = ON",
         ):
             await self.fetchall(pragma)
 
-    async def close(self) -> None:
+    def _refuse_newer(self, current: int, newest: int) -> None:
+        if current > newest:
+            raise DatabaseError(
+                f"{self.path}: written by a newer version of Attune (schema {current}; this "
+                f"version knows up to {newest}). Upgrade Attune, or point ATTUNE_DATABASE elsewhere."
+            )
+
+    async def close(self, *, announce: bool = True) -> None:
         if self._closed:
             return
         self._closed = True
@@ -119,7 +131,8 @@ class Database:
             except sqlite3.Error:  # pragma: no cover - best effort
                 log.debug("PRAGMA optimize failed", exc_info=True)
             await self._conn.close()
-        log.info("database closed: %s", self.path)
+        if announce:
+            log.info("database closed: %s", self.path)
 
     @property
     def closed(self) -> bool:
@@ -139,11 +152,7 @@ class Database:
         known = list(discover_migrations() if migrations is None else migrations)
         newest = known[-1].version if known else 0
         current = await self.user_version()
-        if current > newest:
-            raise DatabaseError(
-                f"{self.path}: written by a newer version of Attune (schema {current}; this "
-                f"version knows up to {newest}). Upgrade Attune, or point ATTUNE_DATABASE elsewhere."
-            )
+        self._refuse_newer(current, newest)
         for migration in known:
             if migration.version <= current:
                 continue
@@ -158,9 +167,7 @@ class Database:
                 except sqlite3.Error as exc:
                     if self._conn.in_transaction:
                         await self._conn.execute("ROLLBACK")
-                    raise DatabaseError(
-                        f"{self.path}: migration {migration.name} failed: {exc}"
-                    ) from None
+                    raise DatabaseError(f"{self.path}: migration {migration.name} failed: {exc}") from None
             log.info("applied migration %s", migration.name)
             current = migration.version
         return current

@@ -46,8 +46,7 @@ class GuildSettings:
         if cached is not None:
             return cached
         row = await self.db.fetchone(
-            "SELECT timezone, facilitator_role_id, support_text FROM guild_settings"
-            " WHERE guild_id = ?",
+            "SELECT timezone, facilitator_role_id, support_text FROM guild_settings WHERE guild_id = ?",
             (guild_id,),
         )
         channels = {
@@ -68,7 +67,8 @@ class GuildSettings:
         return config
 
     async def _upsert(self, guild_id: int, column: str, value: object) -> GuildConfig:
-        assert column in {"timezone", "facilitator_role_id", "support_text"}
+        if column not in {"timezone", "facilitator_role_id", "support_text"}:
+            raise ValueError(f"not a settings column: {column}")
         await self.db.execute(
             f"INSERT INTO guild_settings (guild_id, {column}, updated_at) VALUES (?, ?, ?)"  # noqa: S608
             f" ON CONFLICT (guild_id) DO UPDATE SET {column} = excluded.{column},"
@@ -114,6 +114,4 @@ class GuildSettings:
         return changed == 1
 
     async def forget_notice(self, guild_id: int, key: str) -> None:
-        await self.db.execute(
-            "DELETE FROM notices WHERE guild_id = ? AND key = ?", (guild_id, key)
-        )
+        await self.db.execute("DELETE FROM notices WHERE guild_id = ? AND key = ?", (guild_id, key))

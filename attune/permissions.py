@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import discord
 from discord import app_commands
 
-from attune.errors import MissingBotPermissions, NotFacilitator
+from attune.errors import MissingBotPermissions, NotFacilitator, UserError
 
 if TYPE_CHECKING:
     from attune.guilds import GuildConfig
@@ -91,3 +91,10 @@ def facilitator_only() -> Callable[[T], T]:
         return True
 
     return app_commands.check(predicate)
+
+
+def guild_id_of(interaction: discord.Interaction[Any]) -> int:
+    """The interaction's guild id; a clear answer when a server command is used in DMs."""
+    if interaction.guild_id is None:
+        raise UserError("This command works in a server, not in DMs.")
+    return interaction.guild_id

@@ -292,14 +292,11 @@ class Scheduler:
 
     async def _finish(self, delivery_id: int, status: str, attempts: int, detail: str | None) -> None:
         await self.db.execute(
-            "UPDATE deliveries SET status = ?, attempts = ?, finished_at = ?, detail = ?"
-            " WHERE id = ?",
+            "UPDATE deliveries SET status = ?, attempts = ?, finished_at = ?, detail = ? WHERE id = ?",
             (status, attempts, self.clock().isoformat(), detail, delivery_id),
         )
 
-    async def _attempt(
-        self, kind: Kind, plan: Plan, at: datetime, delivery_id: int, *, attempt: int
-    ) -> str:
+    async def _attempt(self, kind: Kind, plan: Plan, at: datetime, delivery_id: int, *, attempt: int) -> str:
         now = self.clock()
         late = now - at > kind.late_after
         occurrence = Occurrence(kind.name, plan.key, at, late, delivery_id, attempt, plan.guild_id)
@@ -330,7 +327,12 @@ class Scheduler:
             if self.clock() + delay <= kind.deadline_for(plan, at):
                 log.warning(
                     "delivery %s:%s at %s failed (%s); retry %d in %s",
-                    kind.name, plan.key, at.isoformat(), detail, attempt, delay,
+                    kind.name,
+                    plan.key,
+                    at.isoformat(),
+                    detail,
+                    attempt,
+                    delay,
                 )
                 await self.db.execute(
                     "UPDATE deliveries SET attempts = ?, detail = ? WHERE id = ?",
@@ -341,9 +343,7 @@ class Scheduler:
         if isinstance(error, PermanentFailure | discord.Forbidden | discord.NotFound):
             log.warning("delivery %s:%s at %s failed: %s", kind.name, plan.key, at, detail)
         else:
-            log.error(
-                "delivery %s:%s at %s failed: %s", kind.name, plan.key, at, detail, exc_info=error
-            )
+            log.error("delivery %s:%s at %s failed: %s", kind.name, plan.key, at, detail, exc_info=error)
         await self._finish(delivery_id, "failed", attempt, detail)
         return "failed"
 
@@ -375,9 +375,7 @@ class Scheduler:
         finally:
             self.caught_up.set()
 
-    async def _catch_up_plan(
-        self, kind: Kind, plan: Plan, last_alive: datetime, started: datetime
-    ) -> None:
+    async def _catch_up_plan(self, kind: Kind, plan: Plan, last_alive: datetime, started: datetime) -> None:
         window_start = last_alive - kind.grace
         if plan.since is not None:
             window_start = max(window_start, plan.since)

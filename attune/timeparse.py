@@ -70,11 +70,21 @@ def timezone_choices(query: str, limit: int = 25) -> list[str]:
     """Up to ``limit`` IANA names matching ``query``: prefix matches first, then substrings."""
     needle = query.strip().lower().replace(" ", "_")
     if not needle:
-        popular = (
-            "UTC Europe/London Europe/Berlin Europe/Paris America/New_York America/Chicago "
-            "America/Denver America/Los_Angeles America/Sao_Paulo Asia/Kolkata Asia/Tokyo "
-            "Australia/Sydney Africa/Johannesburg"
-        ).split()
+        popular = [
+            "UTC",
+            "Europe/London",
+            "Europe/Berlin",
+            "Europe/Paris",
+            "America/New_York",
+            "America/Chicago",
+            "America/Denver",
+            "America/Los_Angeles",
+            "America/Sao_Paulo",
+            "Asia/Kolkata",
+            "Asia/Tokyo",
+            "Australia/Sydney",
+            "Africa/Johannesburg",
+        ]
         return popular[:limit]
     names = _zone_names()
     prefix = [n for n in names if n.lower().startswith(needle)]
@@ -95,9 +105,7 @@ def to_local(instant: datetime, zone: tzinfo) -> datetime:
 
 # ---------------------------------------------------------------------- clock times
 
-_CLOCK = re.compile(
-    r"^(?P<h>\d{1,2})(?:[:.h](?P<m>\d{2}))?\s*(?P<ampm>am|pm|a\.m\.|p\.m\.)?$", re.IGNORECASE
-)
+_CLOCK = re.compile(r"^(?P<h>\d{1,2})(?:[:.h](?P<m>\d{2}))?\s*(?P<ampm>am|pm|a\.m\.|p\.m\.)?$", re.IGNORECASE)
 
 
 def parse_clock(text: str) -> time:
@@ -360,9 +368,7 @@ class Recurrence:
         return found
 
     def with_exclusion(self, instant: datetime) -> Recurrence:
-        return Recurrence(
-            self.repeat, self.start, self.zone_name, self.weekdays, self.exclusions | {instant}
-        )
+        return Recurrence(self.repeat, self.start, self.zone_name, self.weekdays, self.exclusions | {instant})
 
     # -------------------------------------------------------------- presentation
 
@@ -379,8 +385,10 @@ class Recurrence:
         if self.repeat is Repeat.WEEKLY:
             return f"every {names} {at}"
         if self.repeat is Repeat.BIWEEKLY:
-            return f"every other {names} {at}" if len(self.weekdays) == 1 else (
-                f"every other week on {names} {at}"
+            return (
+                f"every other {names} {at}"
+                if len(self.weekdays) == 1
+                else (f"every other week on {names} {at}")
             )
         extra = " (months without that day are skipped)" if self.start.day > 28 else ""
         return f"every month on the {ordinal(self.start.day)} {at}{extra}"
@@ -419,9 +427,7 @@ class RecurrenceTrigger(BaseTrigger):
     def __init__(self, recurrence: Recurrence | Any) -> None:
         self.recurrence = recurrence
 
-    def get_next_fire_time(
-        self, previous_fire_time: datetime | None, now: datetime
-    ) -> datetime | None:
+    def get_next_fire_time(self, previous_fire_time: datetime | None, now: datetime) -> datetime | None:
         if previous_fire_time is None:
             return self.recurrence.next_after(now - timedelta(microseconds=1))
         return self.recurrence.next_after(previous_fire_time)

@@ -102,7 +102,9 @@ class AttuneView(discord.ui.View):
 class AttuneModal(discord.ui.Modal):
     """A modal whose errors take the one error path."""
 
-    async def on_error(self, interaction: discord.Interaction, error: Exception) -> None:
+    async def on_error(  # type: ignore[override]  # discord.py's Modal drops the item argument
+        self, interaction: discord.Interaction, error: Exception
+    ) -> None:
         await report_error(interaction, error)
 
 

@@ -11,11 +11,14 @@ import apscheduler.schedulers.base
 import apscheduler.triggers.interval
 import discord
 import pytest
+from discord import app_commands
 
 from attune.bot import AttuneBot
 from attune.config import DEFAULT_CONTENT_DIR, Settings
 from attune.content import Content, load_content
 from attune.db import Database
+from attune.errors import UserError
+from attune.ui import unwrap
 
 CONTENT_DIR = DEFAULT_CONTENT_DIR
 
@@ -88,7 +91,20 @@ def simcord_bot(make_bot):
 
 @pytest.fixture
 async def env(simcord_env, make_bot):
-    """simcord's environment, closing every bot's database and scheduler at the end."""
+    """simcord's environment with the commands synced (as `python bot.py sync` would do).
+
+    Closes every bot's database and scheduler at the end.
+    """
+    await simcord_env.bot.tree.sync()
     yield simcord_env
     for bot in make_bot.built:
         await bot.close_resources()
+    unexpected = [error for error in simcord_env.errors if not _told_to_the_member(error)]
+    if unexpected:
+        raise ExceptionGroup("the bot raised unexpected errors", unexpected)
+
+
+def _told_to_the_member(error: BaseException) -> bool:
+    """Errors that the one error path turns into a clear ephemeral answer are not failures."""
+    original = unwrap(error)
+    return isinstance(original, UserError | app_commands.CheckFailure)

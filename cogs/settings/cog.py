@@ -10,7 +10,13 @@ from discord.ext import commands
 
 from attune.errors import UserError
 from attune.guilds import GuildConfig
-from attune.permissions import POST, POST_WITH_THREAD, facilitator_only, require_bot_permissions
+from attune.permissions import (
+    POST,
+    POST_WITH_THREAD,
+    facilitator_only,
+    guild_id_of,
+    require_bot_permissions,
+)
 from attune.timeparse import get_zone, timezone_choices
 
 if TYPE_CHECKING:
@@ -28,9 +34,7 @@ PURPOSE_NEEDS: dict[str, tuple[tuple[str, ...], str]] = {
 }
 
 
-async def zone_autocomplete(
-    interaction: discord.Interaction, current: str
-) -> list[app_commands.Choice[str]]:
+async def zone_autocomplete(interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
     """IANA time zone names matching what the member typed (≤ 25)."""
     return [app_commands.Choice(name=name, value=name) for name in timezone_choices(current)]
 
@@ -51,7 +55,9 @@ def describe_config(config: GuildConfig, default_support: str) -> discord.Embed:
     support = config.support_text or default_support
     label = "custom" if config.support_text else "default"
     embed.add_field(
-        name=f"Support text ({label})", value=discord.utils.escape_mentions(support)[:1000], inline=False
+        name=f"Support text ({label})",
+        value=discord.utils.escape_mentions(support)[:1000],
+        inline=False,
     )
     return embed
 
@@ -68,8 +74,8 @@ class SettingsCog(commands.Cog, name="Settings"):
     @settings.command(name="show", description="Show this server's Attune configuration")
     @facilitator_only()
     async def show(self, interaction: discord.Interaction) -> None:
-        assert interaction.guild_id is not None
-        config = await self.store.get(interaction.guild_id)
+        guild_id = guild_id_of(interaction)
+        config = await self.store.get(guild_id)
         embed = describe_config(config, self.bot.content.support.default_text)
         await interaction.response.send_message(embed=embed, ephemeral=True)
 
@@ -78,9 +84,9 @@ class SettingsCog(commands.Cog, name="Settings"):
     @app_commands.autocomplete(timezone=zone_autocomplete)
     @facilitator_only()
     async def timezone(self, interaction: discord.Interaction, timezone: str) -> None:
-        assert interaction.guild_id is not None
+        guild_id = guild_id_of(interaction)
         zone = get_zone(timezone)
-        await self.store.set_timezone(interaction.guild_id, zone.key)
+        await self.store.set_timezone(guild_id, zone.key)
         now = discord.utils.format_dt(self.bot.clock(), "t")
         await interaction.response.send_message(
             f"Time zone set to **{zone.key}**. Times people type are now read in {zone.key} "
@@ -97,10 +103,10 @@ class SettingsCog(commands.Cog, name="Settings"):
         purpose: Literal["sits", "checkins", "wheel", "episodes", "facilitators"],
         channel: discord.TextChannel,
     ) -> None:
-        assert interaction.guild_id is not None
+        guild_id = guild_id_of(interaction)
         needs, what = PURPOSE_NEEDS[purpose]
         require_bot_permissions(channel, needs)
-        await self.store.set_channel(interaction.guild_id, purpose, channel.id)
+        await self.store.set_channel(guild_id, purpose, channel.id)
         await interaction.response.send_message(
             f"**{purpose}** will post in {channel.mention}: {what}.", ephemeral=True
         )
@@ -109,10 +115,10 @@ class SettingsCog(commands.Cog, name="Settings"):
     @app_commands.describe(role="Members with this role can schedule sits, set up check-ins and more")
     @facilitator_only()
     async def facilitator_role(self, interaction: discord.Interaction, role: discord.Role) -> None:
-        assert interaction.guild_id is not None
+        guild_id = guild_id_of(interaction)
         if role.is_default():
             raise UserError("@everyone can't be the facilitator role; choose a role that some members have.")
-        await self.store.set_facilitator_role(interaction.guild_id, role.id)
+        await self.store.set_facilitator_role(guild_id, role.id)
         await interaction.response.send_message(
             f"Members with {role.mention} are now facilitators (as are members with Manage Server).",
             ephemeral=True,
@@ -124,7 +130,7 @@ class SettingsCog(commands.Cog, name="Settings"):
     )
     @facilitator_only()
     async def support(self, interaction: discord.Interaction, text: app_commands.Range[str, 1, 4000]) -> None:
-        assert interaction.guild_id is not None
+        guild_id = guild_id_of(interaction)
         cleaned = text.strip().replace("\\n", "\n")
         if len(cleaned) > SUPPORT_TEXT_MAX:
             raise UserError(
@@ -132,11 +138,11 @@ class SettingsCog(commands.Cog, name="Settings"):
                 "fits in one message. Nothing was changed."
             )
         if cleaned.lower() == "default":
-            await self.store.set_support_text(interaction.guild_id, None)
+            await self.store.set_support_text(guild_id, None)
             shown = self.bot.content.support.default_text
             intro = "Support text reset to Attune's default. Members who ask for support will see:"
         else:
-            await self.store.set_support_text(interaction.guild_id, cleaned)
+            await self.store.set_support_text(guild_id, cleaned)
             shown = cleaned
             intro = "Support text saved. Members who ask for support will see:"
         await interaction.response.send_message(

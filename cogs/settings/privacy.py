@@ -61,7 +61,7 @@ class DeleteConfirm(AttuneDynamicItem[discord.ui.Button[Any]], template=r"privac
 
     @classmethod
     async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Button[Any], match: re.Match[str]
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str]
     ) -> DeleteConfirm:
         return cls(int(match["user"]))
 
@@ -75,7 +75,9 @@ class DeleteConfirm(AttuneDynamicItem[discord.ui.Button[Any]], template=r"privac
             removed[provider.privacy_section] = await provider.delete_user_data(self.user_id)
         total = sum(removed.values())
         log.info("privacy delete user=%s removed=%d", self.user_id, total)
-        detail = ", ".join(f"{name}: {count}" for name, count in removed.items() if count) or "nothing was stored"
+        detail = (
+            ", ".join(f"{name}: {count}" for name, count in removed.items() if count) or "nothing was stored"
+        )
         await interaction.edit_original_response(
             content=f"Done. Deleted {total} record(s) about you ({detail}).", view=None
         )

@@ -42,7 +42,9 @@ def daily(hour: int = 9) -> Recurrence:
     return Recurrence(Repeat.DAILY, datetime(2026, 11, 1, hour, 0), "UTC")
 
 
-def make(db: Database, clock: ManualClock, recorder: Recorder, plans: list[Plan], grace: int = 600) -> Scheduler:
+def make(
+    db: Database, clock: ManualClock, recorder: Recorder, plans: list[Plan], grace: int = 600
+) -> Scheduler:
     scheduler = Scheduler(db, clock=clock)
 
     async def load() -> list[Plan]:
@@ -99,8 +101,10 @@ async def test_catch_up_after_downtime_posts_recent_and_records_old(db: Database
     ten = Recurrence(Repeat.DAILY, datetime(2026, 11, 1, 8, 55), "UTC")
     scheduler = make(db, clock, recorder, [Plan("old", hourly), Plan("recent", ten)])
     # The bot was last alive at 07:59; it comes back at 09:00.
-    await db.execute("INSERT INTO meta (key, value) VALUES ('scheduler.heartbeat', ?)",
-                     ((T0 - timedelta(minutes=61)).isoformat(),))
+    await db.execute(
+        "INSERT INTO meta (key, value) VALUES ('scheduler.heartbeat', ?)",
+        ((T0 - timedelta(minutes=61)).isoformat(),),
+    )
     await scheduler.load_all(clock())
     await scheduler.catch_up(clock())
     await asyncio.sleep(0)
@@ -119,8 +123,10 @@ async def test_catch_up_never_redelivers_what_the_ledger_holds(db: Database) -> 
     scheduler = make(db, clock, recorder, [Plan("a", rule)])
     await scheduler.load_all(clock())
     assert await scheduler.run("test.post", "a", T0 - timedelta(minutes=2)) == "late"
-    await db.execute("INSERT INTO meta (key, value) VALUES ('scheduler.heartbeat', ?)",
-                     ((T0 - timedelta(minutes=5)).isoformat(),))
+    await db.execute(
+        "INSERT INTO meta (key, value) VALUES ('scheduler.heartbeat', ?)",
+        ((T0 - timedelta(minutes=5)).isoformat(),),
+    )
     restarted = make(db, clock, recorder, [Plan("a", rule)])
     await restarted.load_all(clock())
     await restarted.catch_up(clock())
@@ -131,7 +137,12 @@ async def test_catch_up_never_redelivers_what_the_ledger_holds(db: Database) -> 
 
 async def test_first_start_does_not_backfill(db: Database) -> None:
     clock, recorder = ManualClock(), Recorder()
-    scheduler = make(db, clock, recorder, [Plan("a", Recurrence(Repeat.DAILY, datetime(2026, 11, 1, 8, 58), "UTC"))])
+    scheduler = make(
+        db,
+        clock,
+        recorder,
+        [Plan("a", Recurrence(Repeat.DAILY, datetime(2026, 11, 1, 8, 58), "UTC"))],
+    )
     await scheduler.load_all(clock())
     await scheduler.catch_up(clock())
     await asyncio.sleep(0.05)
@@ -142,8 +153,10 @@ async def test_plan_since_excludes_occurrences_before_it_existed(db: Database) -
     clock, recorder = ManualClock(), Recorder()
     rule = Recurrence(Repeat.DAILY, datetime(2026, 11, 1, 8, 58), "UTC")
     scheduler = make(db, clock, recorder, [Plan("a", rule, since=T0 - timedelta(minutes=1))])
-    await db.execute("INSERT INTO meta (key, value) VALUES ('scheduler.heartbeat', ?)",
-                     ((T0 - timedelta(hours=2)).isoformat(),))
+    await db.execute(
+        "INSERT INTO meta (key, value) VALUES ('scheduler.heartbeat', ?)",
+        ((T0 - timedelta(hours=2)).isoformat(),),
+    )
     await scheduler.load_all(clock())
     await scheduler.catch_up(clock())
     await asyncio.sleep(0.05)

@@ -147,9 +147,21 @@ def test_daily_rule_across_new_york_transitions() -> None:
     ("repeat", "start", "expected"),
     [
         (Repeat.NONE, datetime(2026, 12, 1, 19), ["2026-12-01 19:00 Tue"]),
-        (Repeat.WEEKDAYS, datetime(2026, 12, 4, 7), ["2026-12-04 07:00 Fri", "2026-12-07 07:00 Mon"]),
-        (Repeat.BIWEEKLY, datetime(2026, 12, 1, 19), ["2026-12-01 19:00 Tue", "2026-12-15 19:00 Tue"]),
-        (Repeat.MONTHLY, datetime(2026, 12, 31, 19), ["2026-12-31 19:00 Thu", "2027-01-31 19:00 Sun"]),
+        (
+            Repeat.WEEKDAYS,
+            datetime(2026, 12, 4, 7),
+            ["2026-12-04 07:00 Fri", "2026-12-07 07:00 Mon"],
+        ),
+        (
+            Repeat.BIWEEKLY,
+            datetime(2026, 12, 1, 19),
+            ["2026-12-01 19:00 Tue", "2026-12-15 19:00 Tue"],
+        ),
+        (
+            Repeat.MONTHLY,
+            datetime(2026, 12, 31, 19),
+            ["2026-12-31 19:00 Thu", "2027-01-31 19:00 Sun"],
+        ),
     ],
 )
 def test_repeat_kinds(repeat: Repeat, start: datetime, expected: list[str]) -> None:

@@ -1,0 +1,79 @@
+"""`/privacy export|delete` and `/about` on simcord, through the PersonalData interface."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from discord.ext import commands
+
+from tests.helpers import community, restart
+
+
+class NotesCog(commands.Cog):
+    """A stand-in capability that stores one note per member, to prove the interface plugs in."""
+
+    privacy_section = "notes"
+
+    def __init__(self) -> None:
+        self.notes: dict[int, list[str]] = {}
+
+    async def export_user_data(self, user_id: int) -> dict[str, Any]:
+        return {"notes": self.notes.get(user_id, [])}
+
+    async def delete_user_data(self, user_id: int) -> int:
+        return len(self.notes.pop(user_id, []))
+
+
+async def test_about_says_what_is_stored_and_how_to_leave(env) -> None:
+    c = community(env)
+    result = await c.alice.slash(c.general, "about")
+    assert result.ephemeral
+    embed = result.response.embeds[0]
+    assert embed.title.startswith("Attune ")
+    text = " ".join(f.value for f in embed.fields)
+    assert "/privacy export" in text and "/privacy delete" in text
+    assert "professional" in (embed.footer.text or "").lower()
+
+
+async def test_export_is_a_private_json_file_with_every_capability(env) -> None:
+    c = community(env)
+    notes = NotesCog()
+    notes.notes[c.alice.id] = ["breathe"]
+    await env.bot.add_cog(notes)
+    result = await c.alice.slash(c.general, "privacy export")
+    assert result.ephemeral
+    message = result.followups[0] if result.followups else result.response
+    attachment = message.attachments[0]
+    assert attachment.filename == f"attune-export-{c.alice.id}.json"
+    data = json.loads(await attachment.read())
+    assert data["user_id"] == str(c.alice.id)
+    assert data["notes"] == {"notes": ["breathe"]}
+
+
+async def test_delete_asks_first_then_removes_everything(env) -> None:
+    c = community(env)
+    notes = NotesCog()
+    notes.notes[c.alice.id] = ["breathe", "rest"]
+    notes.notes[c.bob.id] = ["walk"]
+    await env.bot.add_cog(notes)
+    asked = await c.alice.slash(c.general, "privacy delete")
+    assert asked.ephemeral
+    assert "can't be undone" in asked.response.content
+    assert notes.notes[c.alice.id]  # nothing deleted before the confirmation
+    done = await c.alice.click(asked.response, label="Yes, delete everything")
+    assert notes.notes.get(c.alice.id) is None
+    assert notes.notes[c.bob.id] == ["walk"]
+    final = done.response.content if done.response else ""
+    assert "Deleted 2 record(s)" in final
+
+
+async def test_delete_confirmation_survives_a_restart(env, make_bot) -> None:
+    c = community(env)
+    asked = await c.alice.slash(c.general, "privacy delete")
+    await restart(env, make_bot)
+    notes = NotesCog()
+    notes.notes[c.alice.id] = ["one"]
+    await env.bot.add_cog(notes)
+    await c.alice.click(asked.response, label="Yes, delete everything")
+    assert c.alice.id not in notes.notes
