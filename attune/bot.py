@@ -22,7 +22,13 @@ from attune.ui import AttuneTree
 
 log = logging.getLogger(__name__)
 
-EXTENSIONS: tuple[str, ...] = ("cogs.settings",)
+EXTENSIONS: tuple[str, ...] = (
+    "cogs.settings",
+    "cogs.sits",
+    "cogs.wheel",
+    "cogs.checkins",
+    "cogs.episodes",
+)
 
 
 def use_endpoints(settings: Settings) -> None:

@@ -1,0 +1,1 @@
+-- sits: tables are added by that capability's work (kept in sequence so numbering has no gaps).

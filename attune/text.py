@@ -1,0 +1,20 @@
+"""Small text helpers for what members type and what the bot shows."""
+
+from __future__ import annotations
+
+
+def clip(text: str, limit: int) -> str:
+    """``text`` shortened to ``limit`` characters, ending with an ellipsis when cut."""
+    text = text.strip()
+    return text if len(text) <= limit else text[: max(limit - 1, 0)].rstrip() + "…"
+
+
+def one_line(text: str) -> str:
+    """Collapse all whitespace (newlines included) to single spaces."""
+    return " ".join(text.split())
+
+
+def progress_bar(done: int, total: int, width: int = 12) -> str:
+    """``▰▰▰▱▱▱`` — ``done`` of ``total`` as a bar of ``width`` cells."""
+    filled = 0 if total <= 0 else round(width * min(done, total) / total)
+    return "▰" * filled + "▱" * (width - filled)
