@@ -145,16 +145,17 @@ class Scheduler:
         """Load every kind's plans, add their jobs, start APScheduler, then catch up (after READY)."""
         now = self.clock()
         self._started_at = now
+        last_alive = await self.last_alive()
         total = await self.load_all(now)
         self._aps.add_job(
             self._heartbeat,
-            trigger=RecurrenceTrigger(Every(HEARTBEAT_EVERY, now)),
+            trigger=RecurrenceTrigger(Every(HEARTBEAT_EVERY, now + HEARTBEAT_EVERY)),
             id="core:heartbeat",
             replace_existing=True,
         )
         self._aps.start()
         log.info("scheduler started: %d schedules in %d kinds", total, len(self._kinds))
-        self._spawn(self.catch_up(now))
+        self._spawn(self.catch_up(now, last_alive))
 
     async def load_all(self, now: datetime) -> int:
         """Ask every kind for its plans (from its own tables) and add one job per plan."""
@@ -360,28 +361,34 @@ class Scheduler:
         value = await self.db.fetchval("SELECT value FROM meta WHERE key = ?", (HEARTBEAT_KEY,))
         return datetime.fromisoformat(value) if value else None
 
-    async def catch_up(self, started: datetime) -> None:
-        """After READY: finish interrupted deliveries, then deliver or record what was missed."""
+    async def catch_up(self, started: datetime, last_alive: datetime | None) -> None:
+        """After READY: finish interrupted deliveries, then deliver or record what was missed.
+
+        ``last_alive`` is the previous process's last heartbeat (read before this one wrote any);
+        ``None`` on a first start, when nothing can have been missed.
+        """
         if self._ready is not None:
             await self._ready()
         try:
-            await self._recover_interrupted()
-            last_alive = await self.last_alive()
             await self._heartbeat()
+            runs = await self._recover_interrupted()
             if last_alive is not None:
                 for kind in self._kinds.values():
                     for plan in list(kind.plans.values()):
-                        await self._catch_up_plan(kind, plan, last_alive, started)
+                        runs += await self._catch_up_plan(kind, plan, last_alive, started)
+            await asyncio.gather(*runs)
         finally:
             self.caught_up.set()
 
-    async def _catch_up_plan(self, kind: Kind, plan: Plan, last_alive: datetime, started: datetime) -> None:
+    async def _catch_up_plan(
+        self, kind: Kind, plan: Plan, last_alive: datetime, started: datetime
+    ) -> list[asyncio.Task[object]]:
         window_start = last_alive - kind.grace
         if plan.since is not None:
             window_start = max(window_start, plan.since)
         missed = _between(plan.recurrence, window_start, started, limit=MAX_CATCH_UP)
         if not missed:
-            return
+            return []
         known = {
             row[0]
             for row in await self.db.fetchall(
@@ -389,11 +396,12 @@ class Scheduler:
                 (kind.name, plan.key, missed[0].isoformat()),
             )
         }
-        for at in missed:
-            if at.isoformat() not in known:
-                self._spawn(self.run(kind.name, plan.key, at))
+        return [
+            self._spawn(self.run(kind.name, plan.key, at)) for at in missed if at.isoformat() not in known
+        ]
 
-    async def _recover_interrupted(self) -> None:
+    async def _recover_interrupted(self) -> list[asyncio.Task[object]]:
+        runs: list[asyncio.Task[object]] = []
         rows = await self.db.fetchall(
             "SELECT id, kind, key, occurrence, attempts FROM deliveries WHERE status = 'claimed'"
         )
@@ -411,7 +419,8 @@ class Scheduler:
                 log.warning("recorded interrupted %s:%s at %s as skipped", kind.name, plan.key, at)
                 continue
             log.info("resuming interrupted delivery %s:%s at %s", kind.name, plan.key, at)
-            self._spawn(self._attempt(kind, plan, at, row["id"], attempt=row["attempts"] + 1))
+            runs.append(self._spawn(self._attempt(kind, plan, at, row["id"], attempt=row["attempts"] + 1)))
+        return runs
 
 
 def _between(
