@@ -49,9 +49,18 @@ REQUIRED_STEPS: dict[str, tuple[str, ...]] = {
     "senses": ("hearing", "sight", "smell", "taste", "touch"),
     "interoception": ("face-head", "shoulders-arms", "back-chest", "belly-organs", "whole-body"),
     "relational": ("near", "family-friends", "community", "all-beings"),
+    "mental": ("invite", "arise-stay-leave"),
+    "awareness": ("bend-spoke",),
 }
 SHORT_RANGE = (6 * 60, 8 * 60)  # the `short` walk is about 7 minutes
 FULL_RANGE = (17 * 60, 23 * 60)  # the `full` walk is about 20 minutes
+#: A calm reading pace, and the practice time each step must leave after reading its text.
+READING_WORDS_PER_SECOND = 3
+MIN_PRACTICE_SECONDS = {"short": 8, "full": 15}
+
+
+def reading_seconds(text: str) -> float:
+    return len(text.split()) / READING_WORDS_PER_SECOND
 
 
 class StepSeconds(_Strict):
@@ -63,7 +72,27 @@ class WheelStep(_Strict):
     id: Annotated[str, StringConstraints(pattern=r"^[a-z0-9-]+$")]
     title: ShortText
     guidance: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=1500)]
+    #: A brief version of the guidance for the short walk (falls back to ``guidance``).
+    cue: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)] | None = None
     seconds: StepSeconds
+
+    def text_for(self, length: str) -> str:
+        """What a member reads during this step of a ``short`` or ``full`` walk."""
+        return self.cue if length == "short" and self.cue else self.guidance
+
+    @model_validator(mode="after")
+    def _time_to_read_and_practise(self) -> Self:
+        for length, floor in MIN_PRACTICE_SECONDS.items():
+            seconds = getattr(self.seconds, length)
+            reading = reading_seconds(self.text_for(length))
+            if reading + floor > seconds:
+                source = "cue" if length == "short" and self.cue else "guidance"
+                raise ValueError(
+                    f"step {self.id}: its {source} takes about {reading:.0f} s to read, which leaves "
+                    f"{max(seconds - reading, 0):.0f} s of the {seconds} s {length} step for practice "
+                    f"(at least {floor} s are needed); shorten the text or lengthen seconds.{length}"
+                )
+        return self
 
 
 class WheelSegment(_Strict):
@@ -202,6 +231,7 @@ class RegulationContent(_Strict):
     chaos: Annotated[list[Text], Field(min_length=5)]
     within: Annotated[list[Text], Field(min_length=5)]
     rigidity: Annotated[list[Text], Field(min_length=5)]
+    support: Annotated[list[Text], Field(min_length=5)]  # for "I could use support": self-kindness
 
 
 class SupportContent(_Strict):

@@ -1,4 +1,4 @@
-"""The wheel capability (in progress)."""
+"""The Wheel of Awareness: ``/wheel`` practice, prompts, schedule and journal; the guide for sits."""
 
 from __future__ import annotations
 
@@ -9,4 +9,11 @@ if TYPE_CHECKING:
 
 
 async def setup(bot: AttuneBot) -> None:
-    """Registers nothing yet."""
+    """Add the cog, its restart-proof buttons, and the ``wheel.prompt`` schedule kind."""
+    from cogs.wheel.cog import WheelCog
+    from cogs.wheel.views import JournalPageButton, PracticeButton, PracticeReflectButton, PromptReflectButton
+
+    cog = WheelCog(bot)
+    await bot.add_cog(cog)
+    bot.add_dynamic_items(PracticeButton, PracticeReflectButton, PromptReflectButton, JournalPageButton)
+    cog.schedule_kind.register()

@@ -25,6 +25,17 @@ class GuideStep:
     step: WheelStep
     offset: timedelta
     duration: timedelta
+    length: Length = "full"
+
+    @property
+    def text(self) -> str:
+        """What to show during this step: the brief cue in a short walk, else the guidance."""
+        return self.step.text_for(self.length)
+
+    @property
+    def ends(self) -> timedelta:
+        """When this step ends, from the start of the walk (or sit)."""
+        return self.offset + self.duration
 
 
 def walk(wheel: WheelContent, length: Length) -> list[GuideStep]:
@@ -34,7 +45,7 @@ def walk(wheel: WheelContent, length: Length) -> list[GuideStep]:
     offset = timedelta()
     for index, (segment, step) in enumerate(pairs):
         duration = timedelta(seconds=getattr(step.seconds, length))
-        steps.append(GuideStep(index, len(pairs), segment, step, offset, duration))
+        steps.append(GuideStep(index, len(pairs), segment, step, offset, duration, length))
         offset += duration
     return steps
 
@@ -57,6 +68,8 @@ def guide_for_sit(wheel: WheelContent, minutes: int) -> list[GuideStep]:
     offset = timedelta()
     for item in base:
         duration = timedelta(seconds=round(item.duration.total_seconds() * scale))
-        steps.append(GuideStep(item.index, item.total, item.segment, item.step, offset, duration))
+        steps.append(
+            GuideStep(item.index, item.total, item.segment, item.step, offset, duration, item.length)
+        )
         offset += duration
     return steps

@@ -1,0 +1,378 @@
+"""``/wheel practice | prompt | schedule | unschedule | journal`` and the reflection modals.
+
+Thin: read the interaction, call the runner / store, render. Reflection modals are handled here
+from their ``custom_id`` (``wheel:rm:practice:<length>`` or ``wheel:rm:<message>:<segment>:<index>``),
+so they work across restarts.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+import secrets
+from collections import defaultdict
+from typing import TYPE_CHECKING, Any, Literal
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from attune.content import PROMPT_ROTATION, WheelContent
+from attune.errors import UserError
+from attune.permissions import (
+    POST_WITH_THREAD,
+    facilitator_only,
+    guild_id_of,
+    missing_permissions,
+    require_bot_permissions,
+)
+from attune.timeparse import describe_days, parse_clock, parse_days
+from attune.ui import report_error
+from cogs.wheel import render
+from cogs.wheel.runner import PracticeRunner
+from cogs.wheel.schedule import KIND, THREAD_ARCHIVE_MINUTES, PromptSchedule, thread_name
+from cogs.wheel.service import JournalPage, WheelStore, check_reflection
+from cogs.wheel.views import (
+    MODAL_PREFIX,
+    REFLECTION_FIELD,
+    VISIBILITY_FIELD,
+    journal_view,
+    modal_values,
+    prompt_view,
+)
+
+if TYPE_CHECKING:
+    from attune.bot import AttuneBot
+
+log = logging.getLogger(__name__)
+
+PRACTICE_MODAL = re.compile(rf"^{MODAL_PREFIX}practice:(?P<length>short|full)$")
+PROMPT_MODAL = re.compile(
+    rf"^{MODAL_PREFIX}(?P<message>\d{{1,20}}):(?P<segment>{'|'.join(PROMPT_ROTATION)}):(?P<index>\d{{1,3}})$"
+)
+SEGMENT_CHOICES = [
+    app_commands.Choice(name="The hub (open awareness)", value="hub"),
+    app_commands.Choice(name="The five senses", value="senses"),
+    app_commands.Choice(name="The body from within", value="interoception"),
+    app_commands.Choice(name="Mental activities", value="mental"),
+    app_commands.Choice(name="Connection (the relational sense)", value="relational"),
+]
+THREAD_SHARE_PERMISSIONS = ("view_channel", "create_public_threads", "send_messages_in_threads")
+
+
+class WheelCog(commands.Cog, name="Wheel"):
+    """The Wheel of Awareness: a paced private practice, rotating prompts, a private journal."""
+
+    privacy_section = "wheel"
+
+    wheel = app_commands.Group(
+        name="wheel", description="Dan Siegel's Wheel of Awareness: practice and reflect", guild_only=True
+    )
+
+    def __init__(self, bot: AttuneBot) -> None:
+        self.bot = bot
+        self.store = WheelStore(bot.db, bot.clock)
+        self.runner = PracticeRunner(bot.content.wheel, bot.clock)
+        self.schedule_kind = PromptSchedule(bot, self.store)
+        self._thread_locks: defaultdict[int, asyncio.Lock] = defaultdict(asyncio.Lock)
+
+    @property
+    def content(self) -> WheelContent:
+        return self.bot.content.wheel
+
+    async def cog_unload(self) -> None:
+        await self.runner.shutdown()
+
+    # ------------------------------------------------------------------ /wheel practice
+
+    @wheel.command(name="practice", description="A private, paced guided walk around the Wheel of Awareness")
+    @app_commands.describe(length="short: about 7 minutes · full: about 20 minutes")
+    async def practice(
+        self, interaction: discord.Interaction, length: Literal["short", "full"] = "short"
+    ) -> None:
+        await self.runner.start(interaction, length)
+
+    # -------------------------------------------------------------------- /wheel prompt
+
+    @wheel.command(name="prompt", description="Post a reflection prompt from the wheel in this channel")
+    @app_commands.describe(segment="Which part of the wheel (default: any)")
+    @app_commands.choices(segment=SEGMENT_CHOICES)
+    async def prompt(
+        self, interaction: discord.Interaction, segment: app_commands.Choice[str] | None = None
+    ) -> None:
+        guild_id = guild_id_of(interaction)
+        if not isinstance(interaction.channel, discord.TextChannel | discord.Thread):
+            raise UserError("Prompts can be posted in text channels and threads; try it in one of those.")
+        chosen = segment.value if segment else secrets.choice(PROMPT_ROTATION)
+        prompts = self.content.prompts[chosen]  # type: ignore[index]
+        index = secrets.randbelow(len(prompts))
+        await interaction.response.send_message(
+            embed=render.prompt_embed(self.content, chosen, prompts[index]), view=prompt_view(chosen, index)
+        )
+        message = await interaction.original_response()
+        await self.store.record_prompt_post(
+            message_id=message.id,
+            guild_id=guild_id,
+            channel_id=interaction.channel.id,
+            segment=chosen,
+            prompt_index=index,
+            prompt=prompts[index],
+            thread_id=interaction.channel.id if isinstance(interaction.channel, discord.Thread) else None,
+        )
+        log.info("wheel prompt guild=%s channel=%s segment=%s", guild_id, interaction.channel.id, chosen)
+
+    async def prompt_text(self, message_id: int, segment: str, index: int) -> str:
+        """The words of a posted prompt: as stored when posted, else from the content file."""
+        post = await self.store.prompt_post(message_id)
+        if post is not None:
+            return post.prompt
+        prompts = self.content.prompts[segment]  # type: ignore[index]
+        return prompts[index % len(prompts)]
+
+    # ------------------------------------------------------------ /wheel schedule|unschedule
+
+    @wheel.command(name="schedule", description="Post rotating wheel prompts at a time on chosen days")
+    @app_commands.describe(
+        time="Time of day in the server's time zone, HH:MM (e.g. 07:30)",
+        channel="Where to post (default: the channel set with /settings channel wheel)",
+        days="every day (default), weekdays, weekends, or days like mon,wed,fri",
+    )
+    @facilitator_only()
+    async def schedule(
+        self,
+        interaction: discord.Interaction,
+        time: str,
+        channel: discord.TextChannel | None = None,
+        days: str | None = None,
+    ) -> None:
+        guild_id = guild_id_of(interaction)
+        clock = parse_clock(time)
+        weekdays = parse_days(days)
+        if not weekdays:
+            raise UserError("Choose at least one day, e.g. `every day`, `weekdays` or `mon,wed,fri`.")
+        config = await self.bot.guild_settings.get(guild_id)
+        target = channel
+        if target is None:
+            configured = config.channel_for("wheel")
+            found = self.bot.get_channel(configured) if configured else None
+            if not isinstance(found, discord.TextChannel):
+                raise UserError(
+                    "Which channel? Pass `channel:`, or set one for the wheel with "
+                    "`/settings channel purpose:wheel`."
+                )
+            target = found
+        require_bot_permissions(target, POST_WITH_THREAD)
+        schedule, replaced = await self.store.set_schedule(
+            guild_id=guild_id,
+            channel_id=target.id,
+            clock=clock,
+            weekdays=weekdays,
+            timezone=config.timezone,
+        )
+        await self.bot.scheduler.put(KIND, schedule.plan)
+        first = schedule.recurrence.next_after(self.bot.clock())
+        segment, _ = await self.store.next_in_rotation(guild_id, self.content)
+        when = (
+            f"next {discord.utils.format_dt(first, 'F')} ({discord.utils.format_dt(first, 'R')})"
+            if first
+            else "no upcoming time"
+        )
+        log.info("wheel schedule set guild=%s channel=%s at=%s", guild_id, target.id, clock)
+        await interaction.response.send_message(
+            f"{'Updated: w' if replaced else 'W'}heel prompts will be posted in {target.mention} "
+            f"{describe_days(weekdays)} at {clock:%H:%M} ({config.timezone}) — {when}. "
+            f"Each opens a reflection thread, and they travel around the wheel: hub → senses → body → "
+            f"mind → connection. Next up: **{render.segment_name(self.content, segment)}**.",
+            ephemeral=True,
+        )
+
+    @wheel.command(name="unschedule", description="Stop the rotating wheel prompts")
+    @facilitator_only()
+    async def unschedule(self, interaction: discord.Interaction) -> None:
+        guild_id = guild_id_of(interaction)
+        removed = await self.store.remove_schedule(guild_id)
+        if removed is None:
+            await interaction.response.send_message(
+                "There are no scheduled wheel prompts here; nothing to stop.", ephemeral=True
+            )
+            return
+        self.bot.scheduler.remove(KIND, str(guild_id))
+        log.info("wheel schedule removed guild=%s", guild_id)
+        await interaction.response.send_message(
+            f"Stopped the wheel prompts in <#{removed.channel_id}>. Posted prompts and their threads stay; "
+            "`/wheel schedule` starts them again, carrying on around the wheel.",
+            ephemeral=True,
+        )
+
+    # ------------------------------------------------------------------- /wheel journal
+
+    @wheel.command(name="journal", description="Your own reflections, newest first (only you see them)")
+    async def journal(self, interaction: discord.Interaction) -> None:
+        embed, view = await self.journal_message(interaction.user.id, 0)
+        if view is None:
+            await interaction.response.send_message(embed=embed, ephemeral=True)
+        else:
+            await interaction.response.send_message(embed=embed, view=view, ephemeral=True)
+
+    async def journal_message(self, user_id: int, page: int) -> tuple[discord.Embed, discord.ui.View | None]:
+        found: JournalPage = await self.store.journal_page(user_id, page)
+        if found.total == 0:
+            embed = render.practice_notice_embed(
+                "Your Wheel of Awareness journal",
+                "No reflections yet. Reflect after a `/wheel practice`, or press **Reflect** under a "
+                "`/wheel prompt`; whatever you write is kept here, privately.",
+            )
+            return embed, None
+        return render.journal_embed(self.content, found), journal_view(user_id, found.page, found.pages)
+
+    # ------------------------------------------------------------------ reflection modals
+
+    @commands.Cog.listener()
+    async def on_interaction(self, interaction: discord.Interaction) -> None:
+        if interaction.type is not discord.InteractionType.modal_submit:
+            return
+        data: Any = interaction.data or {}
+        custom_id = str(data.get("custom_id", ""))
+        if not custom_id.startswith(MODAL_PREFIX):
+            return
+        try:
+            await self._reflection_submitted(interaction, custom_id, modal_values(data))
+        except Exception as error:
+            await report_error(interaction, error)
+
+    async def _reflection_submitted(
+        self, interaction: discord.Interaction, custom_id: str, values: dict[str, Any]
+    ) -> None:
+        body = check_reflection(values.get(REFLECTION_FIELD))
+        if match := PRACTICE_MODAL.match(custom_id):
+            await self.store.save_reflection(
+                user_id=interaction.user.id,
+                guild_id=interaction.guild_id,
+                source="practice",
+                body=body,
+                practice_length=match["length"],
+            )
+            log.info("wheel reflection saved user=%s source=practice", interaction.user.id)
+            await interaction.response.send_message(
+                "Saved to your journal. Read it any time with `/wheel journal`.", ephemeral=True
+            )
+            return
+        match = PROMPT_MODAL.match(custom_id)
+        if match is None:
+            raise UserError("This form is from an older version of Attune; press Reflect again.")
+        message_id, segment = int(match["message"]), match["segment"]
+        prompt = await self.prompt_text(message_id, segment, int(match["index"]))
+        share = "share" in (values.get(VISIBILITY_FIELD) or [])
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        reflection_id = await self.store.save_reflection(
+            user_id=interaction.user.id,
+            guild_id=interaction.guild_id,
+            source="prompt",
+            body=body,
+            segment=segment,
+            prompt=prompt,
+            prompt_message_id=message_id,
+        )
+        log.info("wheel reflection saved user=%s source=prompt share=%s", interaction.user.id, share)
+        if not share:
+            await interaction.followup.send(
+                "Saved privately to your journal (`/wheel journal`). Only you can read it.", ephemeral=True
+            )
+            return
+        try:
+            thread, sent = await self._share(interaction, message_id, segment, body)
+        except UserError as error:
+            await interaction.followup.send(
+                f"Saved privately to your journal, but I couldn't share it: {error.message}", ephemeral=True
+            )
+            return
+        await self.store.mark_shared(reflection_id, thread.id, sent.id)
+        await interaction.followup.send(
+            f"Saved to your journal and shared in {thread.mention}. Thank you for sharing.", ephemeral=True
+        )
+
+    async def _share(
+        self, interaction: discord.Interaction, message_id: int, segment: str, body: str
+    ) -> tuple[discord.Thread, discord.Message]:
+        """Post the member's words in the prompt's thread (opening it on the first share); no pings."""
+        thread = await self._prompt_thread(interaction, message_id, segment)
+        missing = missing_permissions(thread, ("send_messages_in_threads",))
+        if missing:
+            raise UserError(f"I'm missing the **{missing[0]}** permission in {thread.mention}.")
+        try:
+            sent = await thread.send(
+                f"{interaction.user.mention} reflects:\n>>> {body}",
+                allowed_mentions=discord.AllowedMentions.none(),
+            )
+        except discord.HTTPException as error:
+            log.warning("wheel share failed thread=%s: %s", thread.id, error)
+            raise UserError("Discord refused the post in the thread just now.") from error
+        log.info(
+            "wheel reflection shared guild=%s thread=%s user=%s",
+            thread.guild.id,
+            thread.id,
+            interaction.user.id,
+        )
+        return thread, sent
+
+    async def _prompt_thread(
+        self, interaction: discord.Interaction, message_id: int, segment: str
+    ) -> discord.Thread:
+        channel = interaction.channel
+        if isinstance(channel, discord.Thread):
+            return channel
+        if not isinstance(channel, discord.TextChannel):
+            raise UserError("this prompt is not in a text channel.")
+        async with self._thread_locks[message_id]:
+            post = await self.store.prompt_post(message_id)
+            if post is not None and post.thread_id is not None:
+                existing = await self._thread(post.thread_id)
+                if existing is not None:
+                    return existing
+            missing = missing_permissions(channel, THREAD_SHARE_PERMISSIONS)
+            if missing:
+                names = ", ".join(f"**{m}**" for m in missing)
+                raise UserError(f"I'm missing {names} in {channel.mention} to open the prompt's thread.")
+            name = thread_name(render.segment_name(self.content, segment), "shared reflections")
+            try:
+                thread = await channel.get_partial_message(message_id).create_thread(
+                    name=name, auto_archive_duration=THREAD_ARCHIVE_MINUTES
+                )
+            except discord.HTTPException as error:
+                # A thread started by someone else on the prompt has the prompt's id.
+                thread_or_none = await self._thread(message_id)
+                if thread_or_none is None:
+                    log.warning("wheel thread creation failed message=%s: %s", message_id, error)
+                    raise UserError("Discord refused to open the prompt's thread just now.") from error
+                thread = thread_or_none
+            if post is not None:
+                await self.store.set_thread(message_id, thread.id)
+            return thread
+
+    async def _thread(self, thread_id: int) -> discord.Thread | None:
+        found = self.bot.get_channel(thread_id)
+        if found is None:
+            try:
+                found = await self.bot.fetch_channel(thread_id)
+            except discord.HTTPException:
+                return None
+        return found if isinstance(found, discord.Thread) else None
+
+    # ------------------------------------------------------------------------- privacy
+
+    async def export_user_data(self, user_id: int) -> dict[str, Any]:
+        return await self.store.export(user_id)
+
+    async def delete_user_data(self, user_id: int) -> int:
+        """Delete the member's reflections, and take down the ones they shared in threads."""
+        deleted = await self.store.delete_reflections(user_id)
+        for reflection in deleted:
+            if reflection.shared_thread_id and reflection.shared_message_id:
+                shared = self.bot.get_partial_messageable(reflection.shared_thread_id)
+                try:
+                    await shared.get_partial_message(reflection.shared_message_id).delete()
+                except discord.HTTPException as error:
+                    log.info("wheel: shared reflection %s not removed: %s", reflection.id, error)
+        log.info("wheel privacy delete user=%s reflections=%d", user_id, len(deleted))
+        return len(deleted)

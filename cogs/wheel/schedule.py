@@ -1,0 +1,163 @@
+"""Rotating prompts on a schedule, delivered through the scheduler core (kind ``wheel.prompt``).
+
+The core claims each occurrence in the delivery ledger before :meth:`PromptSchedule.deliver` runs,
+so a post is never made twice; occurrences missed while the bot was down are posted late within
+:data:`GRACE` and recorded as skipped after it. The rotation position comes from the posts already
+made (``wheel_prompt_posts``), so it survives restarts; a retried delivery reuses its own row.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import defaultdict
+from datetime import timedelta
+from typing import TYPE_CHECKING, Literal
+
+import discord
+
+from attune.notify import tell_facilitators
+from attune.permissions import POST, missing_permissions
+from attune.scheduler import Occurrence, PermanentFailure, Plan
+from attune.text import clip
+from attune.timeparse import to_local
+from cogs.wheel import render
+from cogs.wheel.service import WheelStore
+from cogs.wheel.views import prompt_view
+
+if TYPE_CHECKING:
+    from attune.bot import AttuneBot
+
+log = logging.getLogger(__name__)
+
+KIND = "wheel.prompt"
+#: A prompt is still worth posting this long after its time (e.g. after a restart); later, skipped.
+GRACE = timedelta(hours=3)
+THREAD_PERMISSIONS = ("create_public_threads", "send_messages_in_threads")
+THREAD_ARCHIVE_MINUTES: Literal[1440] = 1440
+
+
+def thread_name(segment_name: str, local_day: str) -> str:
+    return clip(f"Reflections · {segment_name} · {local_day}", 100)
+
+
+class PromptSchedule:
+    """Loads every guild's schedule for the core, and posts one rotating prompt per occurrence."""
+
+    def __init__(self, bot: AttuneBot, store: WheelStore) -> None:
+        self.bot = bot
+        self.store = store
+        self._guild_locks: defaultdict[int, asyncio.Lock] = defaultdict(asyncio.Lock)
+
+    def register(self) -> None:
+        self.bot.scheduler.register(KIND, load=self.load, deliver=self.deliver, grace=GRACE)
+
+    async def load(self) -> list[Plan]:
+        return [schedule.plan for schedule in await self.store.schedules()]
+
+    async def deliver(self, occurrence: Occurrence) -> str:
+        guild_id = int(occurrence.key)
+        schedule = await self.store.schedule(guild_id)
+        if schedule is None:
+            raise PermanentFailure("the wheel schedule was removed")
+        channel = await self._channel(guild_id, schedule.channel_id)
+        missing = missing_permissions(channel, POST)
+        if missing:
+            await self._tell(
+                guild_id,
+                f"I couldn't post today's Wheel of Awareness prompt in {channel.mention}: I'm missing "
+                f"{', '.join(f'**{m}**' for m in missing)} there. Grant it, or move the prompts with "
+                "`/wheel schedule`.",
+                once_key=f"wheel.post.{channel.id}",
+                fallback=None,
+            )
+            raise PermanentFailure(f"missing {', '.join(missing)} in channel {channel.id}")
+        async with self._guild_locks[guild_id]:
+            return await self._post(occurrence, guild_id, channel)
+
+    async def _post(self, occurrence: Occurrence, guild_id: int, channel: discord.TextChannel) -> str:
+        wheel = self.bot.content.wheel
+        earlier = await self.store.post_for_delivery(occurrence.delivery_id)
+        if earlier is not None:  # an interrupted attempt already posted it: just finish the thread
+            segment, index, prompt = earlier.segment, earlier.prompt_index, earlier.prompt
+        else:
+            segment, index = await self.store.next_in_rotation(guild_id, wheel)
+            prompt = wheel.prompts[segment][index]  # type: ignore[index]
+        if earlier is not None:
+            message_id = earlier.message_id
+            thread_id = earlier.thread_id
+        else:
+            message = await channel.send(
+                embed=render.prompt_embed(
+                    wheel, segment, prompt, late_for=occurrence.at if occurrence.late else None
+                ),
+                view=prompt_view(segment, index),
+                nonce=occurrence.nonce,
+            )
+            message_id, thread_id = message.id, None
+            await self.store.record_prompt_post(
+                message_id=message_id,
+                guild_id=guild_id,
+                channel_id=channel.id,
+                segment=segment,
+                prompt_index=index,
+                prompt=prompt,
+                delivery_id=occurrence.delivery_id,
+            )
+        if thread_id is None:
+            await self._open_thread(occurrence, channel, message_id, segment)
+        log.info(
+            "wheel prompt posted guild=%s channel=%s segment=%s index=%d late=%s",
+            guild_id,
+            channel.id,
+            segment,
+            index,
+            occurrence.late,
+        )
+        return str(message_id)
+
+    async def _open_thread(
+        self, occurrence: Occurrence, channel: discord.TextChannel, message_id: int, segment: str
+    ) -> None:
+        """Each scheduled prompt opens its reflection thread; without permission, shares open it later."""
+        guild_id = channel.guild.id
+        missing = missing_permissions(channel, THREAD_PERMISSIONS)
+        if missing:
+            await self._tell(
+                guild_id,
+                f"Wheel prompts in {channel.mention} are posted without their reflection thread: I'm "
+                f"missing {', '.join(f'**{m}**' for m in missing)} there. Members can still reflect "
+                "privately.",
+                once_key=f"wheel.thread.{channel.id}",
+                fallback=channel.id,
+            )
+            return
+        config = await self.bot.guild_settings.get(guild_id)
+        local_day = to_local(occurrence.at, config.zone)
+        day = f"{local_day:%A} {local_day.day} {local_day:%B}"
+        name = thread_name(render.segment_name(self.bot.content.wheel, segment), day)
+        thread = await channel.get_partial_message(message_id).create_thread(
+            name=name, auto_archive_duration=THREAD_ARCHIVE_MINUTES
+        )
+        await self.store.set_thread(message_id, thread.id)
+
+    async def _channel(self, guild_id: int, channel_id: int) -> discord.TextChannel:
+        channel = self.bot.get_channel(channel_id)
+        if channel is None:
+            try:
+                channel = await self.bot.fetch_channel(channel_id)
+            except (discord.NotFound, discord.Forbidden) as error:
+                await self._tell(
+                    guild_id,
+                    f"I couldn't post today's Wheel of Awareness prompt: its channel (<#{channel_id}>) is "
+                    "gone or hidden from me. Choose another with `/wheel schedule`.",
+                    once_key=f"wheel.channel.{channel_id}",
+                    fallback=None,
+                )
+                raise PermanentFailure(f"channel {channel_id} is not available") from error
+        if not isinstance(channel, discord.TextChannel):
+            raise PermanentFailure(f"channel {channel_id} is not a text channel")
+        return channel
+
+    async def _tell(self, guild_id: int, text: str, *, once_key: str, fallback: int | None) -> None:
+        await tell_facilitators(self.bot, guild_id, text, once_key=once_key, fallback_channel_id=fallback)

@@ -1,0 +1,299 @@
+"""``/wheel practice`` on simcord in virtual time: pacing, buttons, the 15-minute token, reflection."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from typing import Any
+
+import pytest
+
+from attune.content import PRACTICE_ORDER, Content
+from cogs.wheel import views
+from cogs.wheel.guide import walk
+from cogs.wheel.runner import ENDED_ANSWER
+from tests.helpers import community, restart, rows
+
+WHERE = re.compile(r"\*\*(?P<segment>.+?)\*\* · step (?P<k>\d+) of (?P<n>\d+)")
+
+
+def where(message: Any) -> tuple[str, int, int]:
+    match = WHERE.search(message.embeds[0].description or "")
+    assert match, message.embeds[0].description
+    return match["segment"], int(match["k"]), int(match["n"])
+
+
+def labels(message: Any) -> list[str]:
+    return [c["label"] for row in message.components for c in row["components"]]
+
+
+def practice_tasks() -> list[asyncio.Task[Any]]:
+    return [t for t in asyncio.all_tasks() if t.get_name().startswith("wheel-practice-") and not t.done()]
+
+
+def dm_messages(member: Any) -> list[Any]:
+    return member.user.dm_channel.history()
+
+
+async def test_a_short_practice_walks_every_segment_in_order_and_ends_with_reflect(
+    env, content: Content
+) -> None:
+    c = community(env)
+    result = await c.alice.slash(c.general, "wheel practice", length="short")
+    assert result.ephemeral
+    first = result.response
+    assert labels(first) == ["Next", "Pause", "End"]
+    assert "▰" in first.embeds[0].description and "▱" in first.embeds[0].description
+    assert "<t:" in first.embeds[0].description  # when the step moves on, as a Discord timestamp
+    steps = walk(content.wheel, "short")
+    visited: list[tuple[str, int]] = []
+    for step in steps:
+        segment, k, n = where(result.response)
+        assert n == len(steps)
+        assert step.step.title in result.response.embeds[0].description
+        visited.append((segment, k))
+        await env.advance_time(step.duration.total_seconds())
+    assert [k for _, k in visited] == list(range(1, len(steps) + 1))
+    names = [content.wheel.segment(s).name for s in PRACTICE_ORDER]
+    assert list(dict.fromkeys(s for s, _ in visited)) == names
+    done = result.response
+    assert done.embeds[0].title == "Wheel of Awareness · complete"
+    assert labels(done) == ["Reflect"]
+    assert practice_tasks() == []
+
+    shown = await c.alice.click(done, label="Reflect")
+    assert shown.modal is not None and shown.modal["title"] == "Reflect on your practice"
+    saved = await c.alice.submit_modal(shown, {"reflection": "Warmth in my hands; a wish for my sister."})
+    assert saved.ephemeral and "Saved to your journal" in saved.response.content
+    assert await rows(
+        env.bot, "SELECT user_id, source, practice_length, segment, body FROM wheel_reflections"
+    ) == [
+        {
+            "user_id": c.alice.id,
+            "source": "practice",
+            "practice_length": "short",
+            "segment": None,
+            "body": "Warmth in my hands; a wish for my sister.",
+        }
+    ]
+
+
+async def test_pause_holds_the_step_and_resume_carries_on(env, content: Content) -> None:
+    c = community(env)
+    first = walk(content.wheel, "short")[0].duration.total_seconds()
+    result = await c.alice.slash(c.general, "wheel practice")
+    await env.advance_time(5)
+    paused = await c.alice.click(result.response, label="Pause")
+    assert paused.response.id == result.response.id  # the practice message itself changes
+    assert "Paused" in result.response.embeds[0].description
+    assert labels(result.response) == ["Next", "Resume", "End"]
+    await env.advance_time(30 * 60)
+    assert where(result.response)[1] == 1
+    assert practice_tasks() == []
+    await c.alice.click(result.response, label="Resume")
+    await env.advance_time(first - 5 - 1)
+    assert where(result.response)[1] == 1
+    await env.advance_time(1)
+    assert where(result.response)[1] == 2
+
+
+async def test_next_moves_on_at_once_and_the_timer_restarts(env, content: Content) -> None:
+    c = community(env)
+    steps = walk(content.wheel, "short")
+    result = await c.alice.slash(c.general, "wheel practice")
+    await env.advance_time(3)
+    await c.alice.click(result.response, label="Next")
+    assert where(result.response)[1] == 2
+    await env.advance_time(steps[1].duration.total_seconds() - 1)
+    assert where(result.response)[1] == 2
+    await env.advance_time(1)
+    assert where(result.response)[1] == 3
+
+
+async def test_end_stops_the_timers(env) -> None:
+    c = community(env)
+    result = await c.alice.slash(c.general, "wheel practice", length="full")
+    await env.advance_time(70)
+    assert practice_tasks()
+    ended = await c.alice.click(result.response, label="End")
+    assert ended.response.embeds[0].title == "Wheel of Awareness · ended"
+    assert "step 2 of 22" in ended.response.embeds[0].description
+    assert labels(result.response) == ["Reflect"]
+    assert practice_tasks() == []
+    before = result.response.embeds[0].to_dict()
+    requests = len(env.http_requests)
+    await env.advance_time(40 * 60)
+    assert result.response.embeds[0].to_dict() == before
+    assert len(env.http_requests) == requests  # nothing more was sent or edited
+    assert dm_messages(c.alice) == []
+
+
+async def test_two_members_practices_do_not_interfere(env, content: Content) -> None:
+    c = community(env)
+    steps = walk(content.wheel, "short")
+    alice = await c.alice.slash(c.general, "wheel practice")
+    bob = await c.bob.slash(c.general, "wheel practice")
+    await c.alice.click(alice.response, label="Pause")
+    await env.advance_time(steps[0].duration.total_seconds())
+    assert where(alice.response)[1] == 1
+    assert where(bob.response)[1] == 2
+    await c.bob.click(bob.response, label="Next")
+    assert where(bob.response)[1] == 3
+    assert where(alice.response)[1] == 1
+    await c.alice.click(alice.response, label="End")
+    total = sum(s.duration.total_seconds() for s in steps)
+    await env.advance_time(total)
+    assert bob.response.embeds[0].title == "Wheel of Awareness · complete"
+    assert alice.response.embeds[0].title == "Wheel of Awareness · ended"
+
+
+async def test_starting_another_practice_ends_the_first(env) -> None:
+    c = community(env)
+    old = await c.alice.slash(c.general, "wheel practice", length="full")
+    new = await c.alice.slash(c.general, "wheel practice", length="short")
+    assert old.response.embeds[0].title == "Wheel of Awareness · ended"
+    assert "started a new practice" in old.response.embeds[0].description
+    assert labels(old.response) == []
+    assert where(new.response)[1] == 1
+    assert len(practice_tasks()) == 1
+    assert len(env.bot.get_cog("Wheel").runner.practices) == 1
+
+
+async def test_a_click_after_a_restart_gets_a_clear_answer(env, make_bot) -> None:
+    c = community(env)
+    result = await c.alice.slash(c.general, "wheel practice")
+    await restart(env, make_bot)
+    answer = await c.alice.click(result.response, label="Next")
+    reply = answer.followups[0] if answer.followups else answer.response
+    assert answer.ephemeral
+    assert reply.content == ENDED_ANSWER
+
+
+async def test_unloading_the_cog_cancels_running_timers(env) -> None:
+    c = community(env)
+    await c.alice.slash(c.general, "wheel practice")
+    await c.bob.slash(c.general, "wheel practice", length="full")
+    timers = practice_tasks()
+    assert len(timers) == 2
+    await env.bot.remove_cog("Wheel")
+    assert all(t.cancelled() for t in timers)
+    assert practice_tasks() == []
+
+
+async def test_a_full_practice_moves_to_a_dm_before_the_token_expires(env, content: Content) -> None:
+    c = community(env)
+    steps = walk(content.wheel, "full")
+    result = await c.alice.slash(c.general, "wheel practice", length="full")
+    await env.advance_time(14 * 60)  # the token (15 min) is still valid: the switch happened already
+    moved = result.response
+    assert moved.embeds[0].title == "Wheel of Awareness · continues in your DMs"
+    assert labels(moved) == []
+    dm = dm_messages(c.alice)
+    assert len(dm) == 1
+    assert dm[0].jump_url in moved.embeds[0].description
+    at = where(dm[0])[1]
+    assert steps[at - 1].offset <= env.now() - result.response.message.created_at
+    # the walk carries on in the DM, long after the interaction token has expired
+    await env.advance_time(10 * 60)
+    final = dm_messages(c.alice)[-1]
+    assert len(dm_messages(c.alice)) == 1  # edited in place, not re-sent
+    assert final.embeds[0].title == "Wheel of Awareness · complete"
+    shown = await c.alice.user.click(final, label="Reflect")
+    saved = await c.alice.user.submit_modal(shown, {"reflection": "Spacious."})
+    assert "Saved to your journal" in saved.response.content
+    assert await rows(env.bot, "SELECT practice_length, body FROM wheel_reflections") == [
+        {"practice_length": "full", "body": "Spacious."}
+    ]
+
+
+async def test_buttons_work_in_the_dm(env) -> None:
+    c = community(env)
+    await c.alice.slash(c.general, "wheel practice", length="full")
+    await env.advance_time(14 * 60)
+    dm = dm_messages(c.alice)[0]
+    k = where(dm)[1]
+    await c.alice.user.click(dm, label="Pause")
+    assert "Paused" in dm_messages(c.alice)[0].embeds[0].description
+    await env.advance_time(60 * 60)
+    await c.alice.user.click(dm_messages(c.alice)[0], label="Next")
+    assert where(dm_messages(c.alice)[0])[1] == k + 1
+    await c.alice.user.click(dm_messages(c.alice)[0], label="End")
+    assert dm_messages(c.alice)[0].embeds[0].title == "Wheel of Awareness · ended"
+
+
+async def test_pressing_a_button_renews_the_token_so_no_dm_is_needed(env) -> None:
+    c = community(env)
+    result = await c.alice.slash(c.general, "wheel practice", length="full")
+    for _ in range(4):  # a press every 4 minutes: each brings a fresh 15-minute token
+        await env.advance_time(4 * 60)
+        await c.alice.click(result.response, label="Pause")
+        await c.alice.click(result.response, label="Resume")
+    assert result.response.embeds[0].title != "Wheel of Awareness · complete"
+    await env.advance_time(5 * 60)
+    assert result.response.embeds[0].title == "Wheel of Awareness · complete"
+    assert dm_messages(c.alice) == []
+
+
+async def test_with_dms_closed_a_long_practice_pauses_and_resumes_on_a_press(env, content: Content) -> None:
+    c = community(env)
+    dm_id = c.alice.user.dm_channel.id
+    env.inject_error(
+        "POST",
+        f"/channels/{dm_id}/messages",
+        status=403,
+        code=50007,
+        message="Cannot send messages to this user",
+    )
+    result = await c.alice.slash(c.general, "wheel practice", length="full")
+    await env.advance_time(14 * 60)
+    held = result.response
+    assert "Paused" in held.embeds[0].description
+    assert any(f.name == "Paused to keep your place" for f in held.embeds[0].fields)
+    assert labels(held) == ["Next", "Resume", "End"]
+    k = where(held)[1]
+    await env.advance_time(30 * 60)  # the token is long gone; nothing tries to use it
+    assert where(result.response)[1] == k
+    await c.alice.click(result.response, label="Resume")  # a fresh token
+    await env.advance_time(20 * 60)
+    assert result.response.embeds[0].title == "Wheel of Awareness · complete"
+
+
+async def test_a_reflection_over_1000_characters_is_refused_and_nothing_saved(env, monkeypatch) -> None:
+    monkeypatch.setattr(views, "INPUT_MAX", 4000)  # as if a client let more through
+    c = community(env)
+    result = await c.alice.slash(c.general, "wheel practice")
+    await c.alice.click(result.response, label="End")
+    shown = await c.alice.click(result.response, label="Reflect")
+    answer = await c.alice.submit_modal(shown, {"reflection": "x" * 1001})
+    assert answer.ephemeral
+    assert "1,001 characters" in answer.response.content and "Nothing was saved" in answer.response.content
+    assert await rows(env.bot, "SELECT * FROM wheel_reflections") == []
+
+
+async def test_the_reflection_box_itself_stops_at_1000_characters(env) -> None:
+    c = community(env)
+    result = await c.alice.slash(c.general, "wheel practice")
+    await c.alice.click(result.response, label="End")
+    shown = await c.alice.click(result.response, label="Reflect")
+    box = shown.modal["components"][1]["component"]
+    assert box["max_length"] == 1000 and box["custom_id"] == "reflection"
+
+
+async def test_a_reflection_typed_across_a_restart_is_still_saved(env, make_bot) -> None:
+    c = community(env)
+    result = await c.alice.slash(c.general, "wheel practice")
+    await c.alice.click(result.response, label="End")
+    shown = await c.alice.click(result.response, label="Reflect")
+    await restart(env, make_bot)
+    saved = await c.alice.submit_modal(shown, {"reflection": "Still here."})
+    assert "Saved to your journal" in saved.response.content
+    assert await rows(env.bot, "SELECT body FROM wheel_reflections") == [{"body": "Still here."}]
+
+
+@pytest.mark.parametrize("length", ["short", "full"])
+async def test_each_step_shows_the_text_for_its_length(env, content: Content, length: str) -> None:
+    c = community(env)
+    result = await c.alice.slash(c.general, "wheel practice", length=length)
+    first = walk(content.wheel, length)[0]
+    assert first.text in result.response.embeds[0].description
+    assert (first.step.cue in result.response.embeds[0].description) == (length == "short")
