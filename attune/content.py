@@ -231,6 +231,7 @@ class RegulationContent(_Strict):
     chaos: Annotated[list[Text], Field(min_length=5)]
     within: Annotated[list[Text], Field(min_length=5)]
     rigidity: Annotated[list[Text], Field(min_length=5)]
+    support: Annotated[list[Text], Field(min_length=5)]  # for "I could use support": self-kindness
 
 
 class SupportContent(_Strict):

@@ -1,7 +1,9 @@
-"""The checkins capability (in progress)."""
+"""Daily check-ins: a thread every day, window-of-tolerance and emotion check-ins, history charts,
+privacy-safe community aggregates, personal reminders and a path to support."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -9,4 +11,31 @@ if TYPE_CHECKING:
 
 
 async def setup(bot: AttuneBot) -> None:
-    """Registers nothing yet."""
+    """Adds the cog, registers the two schedule kinds and the restart-proof components."""
+    from cogs.checkins import daily, reminders
+    from cogs.checkins.cog import CheckinsCog
+    from cogs.checkins.flow import CheckinFlow
+    from cogs.checkins.service import CheckinService
+    from cogs.checkins.views import DYNAMIC_ITEMS
+
+    service = CheckinService(bot.db, bot.clock)
+    threads = daily.DailyThreads(bot, service)
+    reminder_jobs = reminders.Reminders(bot, service)
+    bot.scheduler.register(
+        daily.KIND,
+        load=threads.load,
+        deliver=threads.deliver,
+        grace=timedelta(hours=24),  # how far back catch-up looks; the deadline is the end of the day
+        late_after=timedelta(minutes=2),
+        deadline=daily.deadline,
+    )
+    bot.scheduler.register(
+        reminders.KIND,
+        load=reminder_jobs.load,
+        deliver=reminder_jobs.deliver,
+        grace=reminders.GRACE,
+        late_after=timedelta(minutes=5),
+        deadline=reminders.deadline,
+    )
+    await bot.add_cog(CheckinsCog(bot, service, CheckinFlow(bot, service), threads, reminder_jobs))
+    bot.add_dynamic_items(*DYNAMIC_ITEMS)

@@ -1,0 +1,307 @@
+"""The check-in flow: zone → emotion (quadrant, word) → note and visibility, then save and share.
+
+Every step answers ephemerally and carries its state in custom_ids (see ``views``), so a member can
+finish a check-in that they started before a restart. Nothing is stored until the last step.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
+
+import discord
+
+from attune.content import QUADRANTS, ZONES, Content, EmotionWord
+from attune.errors import UserError
+from attune.notify import tell_facilitators
+from attune.permissions import guild_id_of
+from cogs.checkins import render
+from cogs.checkins.service import (
+    VISIBILITIES,
+    CheckinService,
+    DayThread,
+    NewCheckin,
+    clean_note,
+    note_problem,
+)
+from cogs.checkins.stats import local_date_of, streak
+from cogs.checkins.views import (
+    NOTE_FIELD,
+    VISIBILITY_FIELD,
+    NoteModal,
+    alert_view,
+    emotion_view,
+    retry_view,
+    support_view,
+    zone_view,
+)
+
+if TYPE_CHECKING:
+    from attune.bot import AttuneBot
+
+log = logging.getLogger(__name__)
+
+ALERT_COOLDOWN = timedelta(minutes=30)
+EXPIRED = (
+    "That check-in step is no longer valid (the feeling words may have changed). "
+    "Start again with the **Check in** button or `/checkin now`."
+)
+PAUSED_NOTICE = (
+    "⚠️ I couldn't send your check-in reminder because your direct messages are closed, so I've "
+    "paused it. To get reminders, allow direct messages from this server's members (server name → "
+    "Privacy Settings), then run `/checkin remind` again."
+)
+
+
+class CheckinFlow:
+    def __init__(self, bot: AttuneBot, service: CheckinService) -> None:
+        self.bot = bot
+        self.service = service
+        self._alerts: dict[tuple[int, int], datetime] = {}
+
+    @property
+    def content(self) -> Content:
+        return self.bot.content
+
+    # ----------------------------------------------------------------- helpers
+
+    async def reminder_notice(self, user_id: int) -> str:
+        """The one-time note that a reminder was paused (closed DMs), or ``""``."""
+        return PAUSED_NOTICE if await self.service.take_pause_notice(user_id) else ""
+
+    async def community_zone(self, guild_id: int) -> ZoneInfo:
+        """The zone the guild's daily threads are dated in (the setup's, else the guild's)."""
+        setup = await self.service.get_setup(guild_id)
+        if setup is not None:
+            return ZoneInfo(setup.timezone)
+        return (await self.bot.guild_settings.get(guild_id)).zone
+
+    async def today_thread(self, guild_id: int) -> DayThread | None:
+        """Today's open check-in thread in this guild, if one was opened."""
+        day = local_date_of(self.bot.clock(), await self.community_zone(guild_id))
+        thread = await self.service.day_thread(guild_id, day)
+        return thread if thread is not None and thread.thread_id is not None else None
+
+    def _zone(self, zone: str) -> str:
+        if zone not in ZONES:
+            raise UserError(EXPIRED)
+        return zone
+
+    def _emotion(self, word: str) -> EmotionWord:
+        emotion = self.content.emotions.find(word)
+        if emotion is None:
+            raise UserError(EXPIRED)
+        return emotion
+
+    # ------------------------------------------------------------------- steps
+
+    async def start(self, interaction: discord.Interaction[Any]) -> None:
+        """Step 1: the four zones."""
+        guild_id_of(interaction)
+        notice = await self.reminder_notice(interaction.user.id)
+        text = render.zone_step(self.content)
+        await interaction.response.send_message(
+            f"{notice}\n\n{text}" if notice else text, view=zone_view(self.content), ephemeral=True
+        )
+
+    async def choose_zone(
+        self, interaction: discord.Interaction[Any], zone: str, *, skip_support: bool
+    ) -> None:
+        guild_id = guild_id_of(interaction)
+        self._zone(zone)
+        if zone == "support" and not skip_support:
+            config = await self.bot.guild_settings.get(guild_id)
+            text = config.support_text or self.content.support.default_text
+            await interaction.response.edit_message(
+                content=None, embed=render.support_embed(self.content, text), view=support_view(self.content)
+            )
+            return
+        await interaction.response.edit_message(
+            content=render.emotion_step(self.content, zone, None),
+            embed=None,
+            view=emotion_view(self.content, zone, None),
+        )
+
+    async def choose_quadrant(self, interaction: discord.Interaction[Any], zone: str, quadrant: str) -> None:
+        guild_id_of(interaction)
+        self._zone(zone)
+        if quadrant not in QUADRANTS:
+            raise UserError(EXPIRED)
+        await interaction.response.edit_message(
+            content=render.emotion_step(self.content, zone, quadrant),
+            embed=None,
+            view=emotion_view(self.content, zone, quadrant),
+        )
+
+    async def choose_word(self, interaction: discord.Interaction[Any], zone: str, word: str) -> None:
+        """Step 3: the modal with the note and who sees it."""
+        guild_id = guild_id_of(interaction)
+        self._zone(zone)
+        emotion = self._emotion(word)
+        thread_open = await self.today_thread(guild_id) is not None
+        await interaction.response.send_modal(NoteModal(zone, emotion.word, thread_open=thread_open))
+
+    async def submit(
+        self, interaction: discord.Interaction[Any], zone: str, word: str, values: dict[str, Any]
+    ) -> None:
+        """The modal came back: validate, save (and share), then answer with a suggestion and streak."""
+        guild_id = guild_id_of(interaction)
+        self._zone(zone)
+        emotion = self._emotion(word)
+        note = clean_note(values.get(NOTE_FIELD))
+        problem = note_problem(note)
+        if problem is not None and note is not None:
+            shown = note.replace("```", "'''")
+            await interaction.response.send_message(
+                f"{problem} Nothing was saved. Shorten it and press **Try again** — here is what you "
+                f"wrote, so you can copy it:\n```\n{shown}\n```"[:2000],
+                view=retry_view(zone, emotion.word),
+                ephemeral=True,
+            )
+            return
+        chosen = values.get(VISIBILITY_FIELD) or ["private"]
+        visibility = chosen[0] if chosen and chosen[0] in VISIBILITIES else "private"
+        await interaction.response.defer(ephemeral=True, thinking=interaction.message is None)
+
+        now = self.bot.clock()
+        config = await self.bot.guild_settings.get(guild_id)
+        local_date = local_date_of(now, config.zone)
+        outcome = "🔒 Kept private: only you can see it."
+        shared: discord.Message | None = None
+        if visibility == "shared":
+            thread = await self.today_thread(guild_id)
+            if thread is None or thread.thread_id is None:
+                visibility = "private"
+                outcome = (
+                    "🔒 There's no check-in thread open today, so I kept this private — nothing is lost."
+                )
+            else:
+                shared = await self._share(interaction, thread.thread_id, zone, emotion, note)
+                if shared is None:
+                    visibility = "private"
+                    outcome = (
+                        "🔒 I couldn't post in today's thread, so I kept this private — nothing is lost."
+                    )
+                else:
+                    outcome = f"💬 Shared in <#{thread.thread_id}>."
+        checkin = NewCheckin(
+            guild_id=guild_id,
+            user_id=interaction.user.id,
+            created_at=now,
+            local_date=local_date,
+            zone=zone,
+            word=emotion.word,
+            quadrant=emotion.quadrant,
+            energy=emotion.energy,
+            pleasantness=emotion.pleasantness,
+            note=note,
+            visibility=visibility,
+            shared_channel_id=shared.channel.id if shared else None,
+            shared_message_id=shared.id if shared else None,
+        )
+        try:
+            await self.service.add_checkin(checkin)
+        except BaseException:
+            if shared is not None:
+                await _quietly_delete(shared)
+            raise
+        log.info("check-in saved guild=%s user=%s visibility=%s", guild_id, interaction.user.id, visibility)
+
+        days = await self.service.checkin_days(guild_id, interaction.user.id, local_date)
+        count = await self.service.count_for_member(guild_id, interaction.user.id)
+        suggestions = getattr(self.content.regulation, zone)
+        embed = render.result_embed(
+            self.content,
+            zone,
+            emotion,
+            outcome=outcome,
+            suggestion=suggestions[(count - 1) % len(suggestions)],
+            streak=streak(days, local_date),
+        )
+        notice = await self.reminder_notice(interaction.user.id)
+        view = alert_view() if zone == "support" else None
+        if interaction.message is not None:
+            await interaction.edit_original_response(content=notice or None, embed=embed, view=view)
+        else:
+            await interaction.followup.send(
+                content=notice or discord.utils.MISSING,
+                embed=embed,
+                view=view or discord.utils.MISSING,
+                ephemeral=True,
+            )
+
+    async def _share(
+        self,
+        interaction: discord.Interaction[Any],
+        thread_id: int,
+        zone: str,
+        emotion: EmotionWord,
+        note: str | None,
+    ) -> discord.Message | None:
+        name = getattr(interaction.user, "display_name", interaction.user.name)
+        embed = render.shared_embed(self.content, name, zone, emotion, note)
+        thread = self.bot.get_partial_messageable(thread_id, guild_id=interaction.guild_id)
+        try:
+            return await thread.send(embed=embed, allowed_mentions=discord.AllowedMentions.none())
+        except discord.HTTPException as error:
+            log.warning(
+                "could not share check-in guild=%s user=%s thread=%s: %s",
+                interaction.guild_id,
+                interaction.user.id,
+                thread_id,
+                error.status,
+            )
+            return None
+
+    # ------------------------------------------------------------------ support
+
+    async def alert_facilitators(self, interaction: discord.Interaction[Any]) -> None:
+        """Only on the member's own press: tell the facilitators who could use support (no details)."""
+        guild_id = guild_id_of(interaction)
+        user = interaction.user
+        now = self.bot.clock()
+        last = self._alerts.get((guild_id, user.id))
+        if last is not None and now - last < ALERT_COOLDOWN:
+            raise UserError(
+                f"The facilitators were already told {discord.utils.format_dt(last, 'R')}; one of them may "
+                "reach out to you. If you are in danger, please call your local emergency number now."
+            )
+        await interaction.response.defer()
+        name = discord.utils.escape_markdown(discord.utils.escape_mentions(user.display_name))
+        text = (
+            f"🔔 **A member could use support.** {user.mention} ({name}) chose *I could use support* "
+            "in a check-in and asked for a facilitator to reach out. Nothing else from their check-in is "
+            "shared. A short, kind private message is a good first step — you are peers, not "
+            "professionals, so point to the support resources if it is more than a community can hold."
+        )
+        told = await tell_facilitators(
+            self.bot, guild_id, text, allowed_mentions=discord.AllowedMentions.none()
+        )
+        if not told:
+            raise UserError(
+                "I couldn't reach the facilitators: this server has no facilitators channel I can post in. "
+                "Please contact a facilitator directly, or use the resources above. If you are in danger, "
+                "please call your local emergency number now."
+            )
+        self._alerts[(guild_id, user.id)] = now
+        log.info("support alert sent guild=%s user=%s", guild_id, user.id)
+        await interaction.edit_original_response(view=_with_alert_sent(interaction.message, self.content))
+        await interaction.followup.send(self.content.support.alert_sent, ephemeral=True)
+
+
+def _with_alert_sent(message: discord.Message | None, content: Content) -> discord.ui.View:
+    """The same buttons as before, with *Alert a facilitator* shown as done."""
+    for row in message.components if message is not None else []:
+        for child in getattr(row, "children", []):
+            if getattr(child, "custom_id", None) == "checkin:zone:support:go":
+                return support_view(content, alert_sent=True)
+    return alert_view(sent=True)
+
+
+async def _quietly_delete(message: discord.Message) -> None:
+    try:
+        await message.delete()
+    except discord.HTTPException:
+        log.warning("could not take down shared check-in %s after a failed save", message.id)

@@ -1,0 +1,421 @@
+"""Check-in storage: setups, daily threads, check-ins and reminders (plain values in, plain values out).
+
+No Discord here. Every query is served by an index from ``0004_checkins.sql``; bulk writes go
+through :meth:`CheckinService.add_checkins_batch` (one ``executemany`` in one transaction).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from attune.clock import Clock, utcnow
+from attune.db import Database
+from attune.timeparse import ALL_DAYS, Recurrence, weekly_at
+from cogs.checkins.stats import DayCounts, Entry
+
+NOTE_LIMIT = 500
+VISIBILITIES = ("private", "shared")
+
+
+def days_text(days: frozenset[int]) -> str:
+    return ",".join(str(d) for d in sorted(days))
+
+
+def parse_days_text(text: str) -> frozenset[int]:
+    return frozenset(int(part) for part in text.split(",") if part)
+
+
+# ---------------------------------------------------------------------------- records
+
+
+@dataclass(frozen=True)
+class Setup:
+    """A guild's daily check-in thread: where, when, and in which zone."""
+
+    guild_id: int
+    channel_id: int
+    clock: time
+    days: frozenset[int]
+    timezone: str
+    enabled: bool
+    updated_at: datetime
+
+    def recurrence(self) -> Recurrence:
+        first_day = self.updated_at.astimezone(ZoneInfo(self.timezone)).date()
+        return weekly_at(self.clock, self.days, self.timezone, first_day)
+
+
+@dataclass(frozen=True)
+class DayThread:
+    guild_id: int
+    local_date: date
+    channel_id: int
+    starter_id: int | None
+    thread_id: int | None
+
+
+@dataclass(frozen=True)
+class NewCheckin:
+    guild_id: int
+    user_id: int
+    created_at: datetime
+    local_date: date
+    zone: str
+    word: str
+    quadrant: str
+    energy: int
+    pleasantness: int
+    note: str | None
+    visibility: str
+    shared_channel_id: int | None = None
+    shared_message_id: int | None = None
+
+    def row(self) -> tuple[Any, ...]:
+        return (
+            self.guild_id,
+            self.user_id,
+            self.created_at.isoformat(),
+            self.local_date.isoformat(),
+            self.zone,
+            self.word,
+            self.quadrant,
+            self.energy,
+            self.pleasantness,
+            self.note,
+            self.visibility,
+            self.shared_channel_id,
+            self.shared_message_id,
+        )
+
+
+@dataclass(frozen=True)
+class Reminder:
+    user_id: int
+    guild_id: int
+    clock: time
+    timezone: str
+    paused: bool
+    told: bool
+    updated_at: datetime
+
+    def recurrence(self) -> Recurrence:
+        first_day = self.updated_at.astimezone(ZoneInfo(self.timezone)).date()
+        return weekly_at(self.clock, ALL_DAYS, self.timezone, first_day)
+
+
+@dataclass(frozen=True)
+class SharedPost:
+    """Where a shared check-in was posted, so a privacy delete can remove the post too."""
+
+    channel_id: int
+    message_id: int
+
+
+_INSERT_CHECKIN = (
+    "INSERT INTO checkins (guild_id, user_id, created_at, local_date, zone, word, quadrant, energy,"
+    " pleasantness, note, visibility, shared_channel_id, shared_message_id)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+
+
+def _setup(row: Any) -> Setup:
+    return Setup(
+        guild_id=row["guild_id"],
+        channel_id=row["channel_id"],
+        clock=time.fromisoformat(row["clock"]),
+        days=parse_days_text(row["days"]),
+        timezone=row["timezone"],
+        enabled=bool(row["enabled"]),
+        updated_at=datetime.fromisoformat(row["updated_at"]),
+    )
+
+
+def _reminder(row: Any) -> Reminder:
+    return Reminder(
+        user_id=row["user_id"],
+        guild_id=row["guild_id"],
+        clock=time.fromisoformat(row["clock"]),
+        timezone=row["timezone"],
+        paused=bool(row["paused"]),
+        told=bool(row["told"]),
+        updated_at=datetime.fromisoformat(row["updated_at"]),
+    )
+
+
+class CheckinService:
+    def __init__(self, db: Database, clock: Clock = utcnow) -> None:
+        self.db = db
+        self.clock = clock
+
+    # ------------------------------------------------------------------ setups
+
+    async def save_setup(
+        self,
+        guild_id: int,
+        channel_id: int,
+        clock: time,
+        days: frozenset[int],
+        timezone: str,
+        by: int | None,
+    ) -> Setup:
+        now = self.clock()
+        await self.db.execute(
+            "INSERT INTO checkin_setups (guild_id, channel_id, clock, days, timezone, enabled, updated_by,"
+            " updated_at) VALUES (?, ?, ?, ?, ?, 1, ?, ?)"
+            " ON CONFLICT (guild_id) DO UPDATE SET channel_id = excluded.channel_id,"
+            " clock = excluded.clock, days = excluded.days, timezone = excluded.timezone, enabled = 1,"
+            " updated_by = excluded.updated_by, updated_at = excluded.updated_at",
+            (guild_id, channel_id, clock.strftime("%H:%M"), days_text(days), timezone, by, now.isoformat()),
+        )
+        setup = await self.get_setup(guild_id)
+        if setup is None:  # pragma: no cover - just written
+            raise RuntimeError(f"setup of guild {guild_id} vanished")
+        return setup
+
+    async def disable(self, guild_id: int, by: int | None) -> bool:
+        changed = await self.db.execute(
+            "UPDATE checkin_setups SET enabled = 0, updated_by = ?, updated_at = ?"
+            " WHERE guild_id = ? AND enabled = 1",
+            (by, self.clock().isoformat(), guild_id),
+        )
+        return changed == 1
+
+    async def get_setup(self, guild_id: int) -> Setup | None:
+        row = await self.db.fetchone("SELECT * FROM checkin_setups WHERE guild_id = ?", (guild_id,))
+        return _setup(row) if row else None
+
+    async def enabled_setups(self) -> list[Setup]:
+        return [_setup(r) for r in await self.db.fetchall("SELECT * FROM checkin_setups WHERE enabled = 1")]
+
+    # ---------------------------------------------------------------- threads
+
+    async def day_thread(self, guild_id: int, local_date: date) -> DayThread | None:
+        row = await self.db.fetchone(
+            "SELECT * FROM checkin_threads WHERE guild_id = ? AND local_date = ?",
+            (guild_id, local_date.isoformat()),
+        )
+        if row is None:
+            return None
+        return DayThread(
+            row["guild_id"],
+            date.fromisoformat(row["local_date"]),
+            row["channel_id"],
+            row["starter_id"],
+            row["thread_id"],
+        )
+
+    async def record_starter(
+        self, guild_id: int, local_date: date, channel_id: int, starter_id: int, occurrence: datetime
+    ) -> None:
+        """Remember the day's starter as soon as it exists, so a retry reuses it."""
+        await self.db.execute(
+            "INSERT INTO checkin_threads (guild_id, local_date, channel_id, starter_id, occurrence,"
+            " created_at) VALUES (?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT (guild_id, local_date) DO UPDATE SET channel_id = excluded.channel_id,"
+            " starter_id = excluded.starter_id, thread_id = NULL, occurrence = excluded.occurrence",
+            (
+                guild_id,
+                local_date.isoformat(),
+                channel_id,
+                starter_id,
+                occurrence.isoformat(),
+                self.clock().isoformat(),
+            ),
+        )
+
+    async def record_thread(self, guild_id: int, local_date: date, thread_id: int) -> None:
+        await self.db.execute(
+            "UPDATE checkin_threads SET thread_id = ? WHERE guild_id = ? AND local_date = ?",
+            (thread_id, guild_id, local_date.isoformat()),
+        )
+
+    # --------------------------------------------------------------- check-ins
+
+    async def add_checkin(self, checkin: NewCheckin) -> int:
+        return await self.db.insert(_INSERT_CHECKIN, checkin.row())
+
+    async def add_checkins_batch(self, checkins: Iterable[NewCheckin]) -> None:
+        """Many check-ins in one transaction (imports, benchmarks)."""
+        await self.db.executemany(_INSERT_CHECKIN, (c.row() for c in checkins))
+
+    async def entries(self, guild_id: int, user_id: int, first_day: date, last_day: date) -> list[Entry]:
+        rows = await self.db.fetchall(
+            "SELECT created_at, local_date, zone, word, quadrant, energy, pleasantness FROM checkins"
+            " WHERE user_id = ? AND guild_id = ? AND local_date BETWEEN ? AND ? ORDER BY created_at",
+            (user_id, guild_id, first_day.isoformat(), last_day.isoformat()),
+        )
+        return [
+            Entry(
+                created_at=datetime.fromisoformat(r["created_at"]),
+                local_date=date.fromisoformat(r["local_date"]),
+                zone=r["zone"],
+                word=r["word"],
+                quadrant=r["quadrant"],
+                energy=r["energy"],
+                pleasantness=r["pleasantness"],
+            )
+            for r in rows
+        ]
+
+    async def checkin_days(self, guild_id: int, user_id: int, until: date) -> list[date]:
+        """The member's distinct check-in dates in this guild up to ``until``, newest first."""
+        rows = await self.db.fetchall(
+            "SELECT DISTINCT local_date FROM checkins WHERE user_id = ? AND guild_id = ? AND local_date <= ?"
+            " ORDER BY local_date DESC",
+            (user_id, guild_id, until.isoformat()),
+        )
+        return [date.fromisoformat(r[0]) for r in rows]
+
+    async def count_for_member(self, guild_id: int, user_id: int) -> int:
+        return int(
+            await self.db.fetchval(
+                "SELECT count(*) FROM checkins WHERE user_id = ? AND guild_id = ?", (user_id, guild_id)
+            )
+        )
+
+    async def checked_in_between(self, user_id: int, start: datetime, end: datetime) -> bool:
+        """Any check-in (in any guild) at ``start`` ≤ time < ``end``?"""
+        found = await self.db.fetchval(
+            "SELECT 1 FROM checkins WHERE user_id = ? AND created_at >= ? AND created_at < ? LIMIT 1",
+            (user_id, start.isoformat(), end.isoformat()),
+        )
+        return found is not None
+
+    async def day_counts(self, guild_id: int, first_day: date, last_day: date) -> list[DayCounts]:
+        """Per local date: distinct members, and check-ins by zone and by quadrant (no people)."""
+        params = (guild_id, first_day.isoformat(), last_day.isoformat())
+        where = "WHERE guild_id = ? AND local_date BETWEEN ? AND ?"
+        members = {
+            r[0]: r[1]
+            for r in await self.db.fetchall(
+                f"SELECT local_date, count(DISTINCT user_id) FROM checkins {where} GROUP BY local_date",  # noqa: S608
+                params,
+            )
+        }
+        zones: dict[str, dict[str, int]] = {}
+        for r in await self.db.fetchall(
+            f"SELECT local_date, zone, count(*) FROM checkins {where} GROUP BY local_date, zone",  # noqa: S608
+            params,
+        ):
+            zones.setdefault(r[0], {})[r[1]] = r[2]
+        quadrants: dict[str, dict[str, int]] = {}
+        for r in await self.db.fetchall(
+            f"SELECT local_date, quadrant, count(*) FROM checkins {where} GROUP BY local_date, quadrant",  # noqa: S608
+            params,
+        ):
+            quadrants.setdefault(r[0], {})[r[1]] = r[2]
+        return [
+            DayCounts(date.fromisoformat(day), count, zones.get(day, {}), quadrants.get(day, {}))
+            for day, count in sorted(members.items())
+        ]
+
+    # -------------------------------------------------------------- reminders
+
+    async def set_reminder(self, user_id: int, guild_id: int, clock: time, timezone: str) -> Reminder:
+        await self.db.execute(
+            "INSERT INTO checkin_reminders (user_id, guild_id, clock, timezone, paused, told, updated_at)"
+            " VALUES (?, ?, ?, ?, 0, 0, ?)"
+            " ON CONFLICT (user_id) DO UPDATE SET guild_id = excluded.guild_id, clock = excluded.clock,"
+            " timezone = excluded.timezone, paused = 0, told = 0, updated_at = excluded.updated_at",
+            (user_id, guild_id, clock.strftime("%H:%M"), timezone, self.clock().isoformat()),
+        )
+        reminder = await self.get_reminder(user_id)
+        if reminder is None:  # pragma: no cover - just written
+            raise RuntimeError(f"reminder of user {user_id} vanished")
+        return reminder
+
+    async def get_reminder(self, user_id: int) -> Reminder | None:
+        row = await self.db.fetchone("SELECT * FROM checkin_reminders WHERE user_id = ?", (user_id,))
+        return _reminder(row) if row else None
+
+    async def remove_reminder(self, user_id: int) -> bool:
+        return await self.db.execute("DELETE FROM checkin_reminders WHERE user_id = ?", (user_id,)) == 1
+
+    async def active_reminders(self) -> list[Reminder]:
+        rows = await self.db.fetchall("SELECT * FROM checkin_reminders WHERE paused = 0")
+        return [_reminder(r) for r in rows]
+
+    async def pause_reminder(self, user_id: int) -> None:
+        await self.db.execute(
+            "UPDATE checkin_reminders SET paused = 1, told = 0, updated_at = ? WHERE user_id = ?",
+            (self.clock().isoformat(), user_id),
+        )
+
+    async def take_pause_notice(self, user_id: int) -> bool:
+        """True once after a reminder was paused (closed DMs): the member should be told now."""
+        changed = await self.db.execute(
+            "UPDATE checkin_reminders SET told = 1 WHERE user_id = ? AND paused = 1 AND told = 0",
+            (user_id,),
+        )
+        return changed == 1
+
+    # ----------------------------------------------------------------- privacy
+
+    async def export(self, user_id: int) -> dict[str, Any]:
+        rows = await self.db.fetchall(
+            "SELECT * FROM checkins WHERE user_id = ? ORDER BY created_at", (user_id,)
+        )
+        checkins = [
+            {
+                "guild_id": str(r["guild_id"]),
+                "created_at": r["created_at"],
+                "local_date": r["local_date"],
+                "zone": r["zone"],
+                "word": r["word"],
+                "quadrant": r["quadrant"],
+                "energy": r["energy"],
+                "pleasantness": r["pleasantness"],
+                "note": r["note"],
+                "visibility": r["visibility"],
+                "shared_in_thread_id": str(r["shared_channel_id"]) if r["shared_channel_id"] else None,
+                "shared_message_id": str(r["shared_message_id"]) if r["shared_message_id"] else None,
+            }
+            for r in rows
+        ]
+        reminder = await self.get_reminder(user_id)
+        return {
+            "checkins": checkins,
+            "reminder": None
+            if reminder is None
+            else {
+                "set_in_guild_id": str(reminder.guild_id),
+                "time": reminder.clock.strftime("%H:%M"),
+                "timezone": reminder.timezone,
+                "paused_because_dms_closed": reminder.paused,
+                "updated_at": reminder.updated_at.isoformat(),
+            },
+        }
+
+    async def delete(self, user_id: int) -> tuple[int, list[SharedPost]]:
+        """Remove every check-in and the reminder; returns the count and the posts to take down."""
+        async with self.db.transaction() as conn:
+            cursor = await conn.execute(
+                "SELECT shared_channel_id, shared_message_id FROM checkins WHERE user_id = ?"
+                " AND shared_message_id IS NOT NULL",
+                (user_id,),
+            )
+            posts = [SharedPost(r[0], r[1]) for r in await cursor.fetchall()]
+            await cursor.close()
+            cursor = await conn.execute("DELETE FROM checkins WHERE user_id = ?", (user_id,))
+            removed = cursor.rowcount
+            await cursor.close()
+            cursor = await conn.execute("DELETE FROM checkin_reminders WHERE user_id = ?", (user_id,))
+            removed += cursor.rowcount
+            await cursor.close()
+        return removed, posts
+
+
+def note_problem(note: str | None) -> str | None:
+    """What is wrong with a note, or ``None`` when it can be saved."""
+    if note is not None and len(note) > NOTE_LIMIT:
+        return f"Your note is {len(note):,} characters long; a note can be at most {NOTE_LIMIT}."
+    return None
+
+
+def clean_note(note: str | None) -> str | None:
+    cleaned = (note or "").strip()
+    return cleaned or None
