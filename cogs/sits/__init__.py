@@ -1,4 +1,5 @@
-"""The sits capability (in progress)."""
+"""Group sits: scheduled, recurring group meditations with RSVP, reminders, bells, native events,
+attendance and calendars (``/sit …``)."""
 
 from __future__ import annotations
 
@@ -9,4 +10,11 @@ if TYPE_CHECKING:
 
 
 async def setup(bot: AttuneBot) -> None:
-    """Registers nothing yet."""
+    """Add the cog, register the sit schedule kinds with the core, and the restart-proof buttons."""
+    from cogs.sits.cog import SitsCog
+    from cogs.sits.views import DYNAMIC_ITEMS
+
+    cog = SitsCog(bot)
+    await bot.add_cog(cog)
+    cog.schedules.register()
+    bot.add_dynamic_items(*DYNAMIC_ITEMS)
