@@ -1,0 +1,218 @@
+"""Storage at scale: 1,000,000 check-ins through Attune's own storage code.
+
+Figures: the batch path (CheckinService.add_checkins_batch) and the interactive single-row path
+(CheckinService.add_checkin, one autocommitted INSERT per check-in, as a member's check-in does)
+against a floor of raw ``sqlite3.executemany`` in one transaction on the same schema; p50/p99 of
+the queries behind ``/checkin history`` (a member with 1,000 check-ins) and ``/checkin summary``
+(a guild with 100,000); EXPLAIN QUERY PLAN of each (no full scan of the big table); bytes per
+check-in on disk.
+
+    python bench/storage.py [--quick]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import random
+import sqlite3
+import tempfile
+import time
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+from _common import describe, header, percentile
+
+from attune.db import Database
+from cogs.checkins.service import CheckinService, NewCheckin
+from cogs.checkins.stats import streak
+
+ZONES = ("chaos", "within", "rigidity", "support")
+QUADRANTS = (
+    ("high_unpleasant", "tense", 3, -3),
+    ("high_pleasant", "excited", 4, 4),
+    ("low_pleasant", "calm", -3, 3),
+    ("low_unpleasant", "tired", -3, -2),
+)
+BIG_GUILD = 1000
+BIG_MEMBER = 777
+TODAY = date(2026, 11, 25)
+
+
+def generate(total: int, guilds: int, seed: int = 7) -> list[NewCheckin]:
+    """``total`` check-ins: 10 % in one big guild, one member there with 1,000; the rest spread."""
+    rng = random.Random(seed)
+    big_share = total // 10
+    rows: list[NewCheckin] = []
+    start = datetime(2025, 11, 26, 6, tzinfo=UTC)
+    for index in range(total):
+        if index < 1000:
+            guild, user = BIG_GUILD, BIG_MEMBER
+        elif index < big_share:
+            guild, user = BIG_GUILD, 10_000 + rng.randrange(2_000)
+        else:
+            guild, user = BIG_GUILD + 1 + rng.randrange(guilds - 1), 100_000 + rng.randrange(200_000)
+        at = start + timedelta(minutes=rng.randrange(365 * 24 * 60))
+        quadrant, word, energy, pleasant = QUADRANTS[rng.randrange(4)]
+        note = "a short note about the morning" if rng.random() < 0.3 else None
+        rows.append(
+            NewCheckin(
+                guild,
+                user,
+                at,
+                at.date(),
+                ZONES[rng.randrange(4)],
+                word,
+                quadrant,
+                energy,
+                pleasant,
+                note,
+                "shared" if rng.random() < 0.2 else "private",
+            )
+        )
+    return rows
+
+
+def floor_executemany(path: Path, rows: list[NewCheckin]) -> float:
+    """Raw sqlite3: one transaction, one executemany, same schema and pragmas."""
+    from cogs.checkins.service import _INSERT_CHECKIN
+
+    connection = sqlite3.connect(path, isolation_level=None)
+    connection.execute("PRAGMA journal_mode = WAL")
+    connection.execute("PRAGMA synchronous = NORMAL")
+    values = [row.row() for row in rows]
+    began = time.perf_counter()
+    connection.execute("BEGIN")
+    connection.executemany(_INSERT_CHECKIN, values)
+    connection.execute("COMMIT")
+    elapsed = time.perf_counter() - began
+    connection.close()
+    return elapsed
+
+
+async def fresh_database(path: Path) -> Database:
+    db = await Database.open(path)
+    await db.migrate()
+    return db
+
+
+async def timed(coro_factory, repeat: int) -> list[float]:
+    samples = []
+    for _ in range(repeat):
+        began = time.perf_counter()
+        await coro_factory()
+        samples.append(time.perf_counter() - began)
+    return samples
+
+
+async def main(quick: bool) -> None:
+    header("storage", quick)
+    total = 100_000 if quick else 1_000_000
+    singles = 5_000 if quick else 50_000
+    rows = generate(total, guilds=100)
+    folder = Path(tempfile.mkdtemp(prefix="attune-bench-"))
+
+    # Floor: raw executemany on the same schema (migrations applied first, then closed).
+    floor_db = await fresh_database(folder / "floor.sqlite3")
+    await floor_db.close()
+    floor = floor_executemany(folder / "floor.sqlite3", rows)
+
+    db = await fresh_database(folder / "attune.sqlite3")
+    service = CheckinService(db)
+    began = time.perf_counter()
+    await service.add_checkins_batch(rows)
+    batch = time.perf_counter() - began
+    print(f"rows                      {total:,}")
+    print(f"floor (raw executemany)   {floor:.2f} s  ({total / floor:,.0f} rows/s)")
+    print(
+        f"batch path                {batch:.2f} s  ({total / batch:,.0f} rows/s)  ratio {batch / floor:.2f}"
+    )
+
+    single_db = await fresh_database(folder / "single.sqlite3")
+    single_service = CheckinService(single_db)
+    latencies = []
+    began = time.perf_counter()
+    for row in rows[:singles]:
+        t0 = time.perf_counter()
+        await single_service.add_checkin(row)
+        latencies.append(time.perf_counter() - t0)
+    single = time.perf_counter() - began
+    per_row_floor = floor / total
+    print(
+        f"single-row path           {singles:,} rows in {single:.2f} s ({singles / single:,.0f} rows/s); "
+        f"per row {describe(latencies)}; per-row ratio vs floor {single / singles / per_row_floor:.1f}"
+    )
+    await single_db.close()
+
+    # Query figures on the 1,000,000-row database.
+    repeat = 50 if quick else 200
+    history = await timed(
+        lambda: asyncio.gather(
+            service.entries(BIG_GUILD, BIG_MEMBER, TODAY - timedelta(days=29), TODAY),
+            service.checkin_days(BIG_GUILD, BIG_MEMBER, TODAY),
+        ),
+        repeat,
+    )
+    member_rows = await service.count_for_member(BIG_GUILD, BIG_MEMBER)
+    days = await service.checkin_days(BIG_GUILD, BIG_MEMBER, TODAY)
+    print(
+        f"history (member with {member_rows:,} check-ins; 30 days + all days for the streak {streak(days, TODAY)})"
+    )
+    print(f"                          {describe(history)}")
+    guild_rows = await db.fetchval("SELECT count(*) FROM checkins WHERE guild_id = ?", (BIG_GUILD,))
+    summary = await timed(lambda: service.day_counts(BIG_GUILD, TODAY - timedelta(days=6), TODAY), repeat)
+    print(f"summary (guild with {guild_rows:,} check-ins; 7 days)")
+    print(f"                          {describe(summary)}")
+    summary30 = await timed(lambda: service.day_counts(BIG_GUILD, TODAY - timedelta(days=29), TODAY), repeat)
+    print(f"summary, 30 days          {describe(summary30)}")
+
+    plans = []
+    for label, sql, params in [
+        (
+            "history entries",
+            "SELECT created_at, local_date, zone, word, quadrant, energy, pleasantness FROM checkins"
+            " WHERE user_id = ? AND guild_id = ? AND local_date BETWEEN ? AND ? ORDER BY created_at",
+            (BIG_MEMBER, BIG_GUILD, "2026-10-27", "2026-11-25"),
+        ),
+        (
+            "streak days",
+            "SELECT DISTINCT local_date FROM checkins WHERE user_id = ? AND guild_id = ? AND local_date <= ?"
+            " ORDER BY local_date DESC",
+            (BIG_MEMBER, BIG_GUILD, "2026-11-25"),
+        ),
+        (
+            "summary members",
+            "SELECT local_date, count(DISTINCT user_id) FROM checkins WHERE guild_id = ? AND local_date"
+            " BETWEEN ? AND ? GROUP BY local_date",
+            (BIG_GUILD, "2026-11-19", "2026-11-25"),
+        ),
+        (
+            "reminder check",
+            "SELECT 1 FROM checkins WHERE user_id = ? AND created_at >= ? AND created_at < ? LIMIT 1",
+            (BIG_MEMBER, "2026-11-25T00:00:00+00:00", "2026-11-26T00:00:00+00:00"),
+        ),
+    ]:
+        detail = " | ".join(r[3] for r in await db.fetchall("EXPLAIN QUERY PLAN " + sql, params))
+        scan = "SCAN checkins" in detail and "USING" not in detail.split("SCAN checkins", 1)[1][:40]
+        plans.append(scan)
+        print(f"plan {label:<20} {'FULL SCAN' if scan else 'ok'}: {detail}")
+
+    await db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    pages = await db.fetchval("PRAGMA page_count")
+    page_size = await db.fetchval("PRAGMA page_size")
+    size = pages * page_size
+    await db.close()
+    print(
+        f"on disk                   {size / total:.1f} bytes per check-in (tables + indexes; {size / 1e6:.1f} MB)"
+    )
+    print(
+        f"SUMMARY storage: batch/floor {batch / floor:.2f}; history p99 {percentile(history, 99) * 1000:.2f} ms; "
+        f"summary p99 {percentile(summary, 99) * 1000:.2f} ms; full scans {sum(plans)}; "
+        f"{size / total:.0f} B/check-in"
+    )
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="100,000 rows instead of 1,000,000")
+    asyncio.run(main(parser.parse_args().quick))
