@@ -156,7 +156,8 @@ async def main(quick: bool) -> None:
     member_rows = await service.count_for_member(BIG_GUILD, BIG_MEMBER)
     days = await service.checkin_days(BIG_GUILD, BIG_MEMBER, TODAY)
     print(
-        f"history (member with {member_rows:,} check-ins; 30 days + all days for the streak {streak(days, TODAY)})"
+        f"history (member with {member_rows:,} check-ins; 30 days, and every day for the streak"
+        f" of {streak(days, TODAY)})"
     )
     print(f"                          {describe(history)}")
     guild_rows = await db.fetchval("SELECT count(*) FROM checkins WHERE guild_id = ?", (BIG_GUILD,))
@@ -203,10 +204,12 @@ async def main(quick: bool) -> None:
     size = pages * page_size
     await db.close()
     print(
-        f"on disk                   {size / total:.1f} bytes per check-in (tables + indexes; {size / 1e6:.1f} MB)"
+        f"on disk                   {size / total:.1f} bytes per check-in"
+        f" (tables + indexes; {size / 1e6:.1f} MB)"
     )
     print(
-        f"SUMMARY storage: batch/floor {batch / floor:.2f}; history p99 {percentile(history, 99) * 1000:.2f} ms; "
+        f"SUMMARY storage: batch/floor {batch / floor:.2f}; "
+        f"history p99 {percentile(history, 99) * 1000:.2f} ms; "
         f"summary p99 {percentile(summary, 99) * 1000:.2f} ms; full scans {sum(plans)}; "
         f"{size / total:.0f} B/check-in"
     )
