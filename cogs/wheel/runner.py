@@ -219,32 +219,34 @@ class PracticeRunner:
 
     async def _tick_on(self, practice: Practice) -> None:
         """Sleep until each step ends, then move on; returns when paused, ended or finished."""
-        try:
-            while True:
-                ends = practice.walk.step_ends_at(self.clock())
-                if ends is None:
+        while True:
+            ends = practice.walk.step_ends_at(self.clock())
+            if ends is None:
+                return
+            delay = (ends - self.clock()).total_seconds()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            async with practice.lock:
+                if practice.over or practice.timer is not asyncio.current_task():
                     return
-                delay = (ends - self.clock()).total_seconds()
-                if delay > 0:
-                    await asyncio.sleep(delay)
-                async with practice.lock:
-                    if practice.over or practice.timer is not asyncio.current_task():
-                        return
-                    if not practice.walk.advance(self.clock()):
-                        await self._close(practice, completed=True)
-                        return
+                if not practice.walk.advance(self.clock()):
+                    await self._close(practice, completed=True)
+                    return
+                try:
                     await practice.surface.show(
                         embed=self._step_embed(practice), view=self._controls(practice)
                     )
                     await self._keep_reachable(practice)
-                    if practice.walk.paused:
-                        return
-        except asyncio.CancelledError:
-            raise
-        except discord.HTTPException as error:
-            # The message is gone (dismissed) or Discord refused: the walk can't be shown any more.
-            log.warning("wheel practice %s user=%s stopped: %s", practice.id, practice.user.id, error)
-            self._forget(practice)
+                except (discord.NotFound, discord.Forbidden) as error:
+                    # The message was dismissed or deleted: there is nowhere left to show the walk.
+                    log.info("wheel practice %s user=%s stopped: %s", practice.id, practice.user.id, error)
+                    self._forget(practice)
+                    return
+                except discord.HTTPException as error:
+                    # Transient (5xx, 429): the walk goes on and the next step is shown as usual.
+                    log.warning("wheel practice %s: step not shown: %s", practice.id, error)
+                if practice.walk.paused:
+                    return
 
     async def _keep_reachable(self, practice: Practice) -> None:
         """Before the next change is due after the token's safe life, move the walk to a DM."""

@@ -26,3 +26,15 @@ def test_guide_fills_the_sit(content: Content) -> None:
         assert [s.index for s in steps] == list(range(len(steps)))
     assert length_for(10, content.wheel) == "short"
     assert length_for(30, content.wheel) == "full"
+
+
+def test_each_step_carries_its_length_and_the_text_to_show(content: Content) -> None:
+    short = walk(content.wheel, "short")
+    full = walk(content.wheel, "full")
+    assert all(s.length == "short" for s in short) and all(s.length == "full" for s in full)
+    assert short[2].text == short[2].step.cue and full[2].text == full[2].step.guidance
+    assert all(s.ends == s.offset + s.duration for s in full)
+    for minutes, length in ((10, "short"), (30, "full")):
+        guided = guide_for_sit(content.wheel, minutes)
+        assert {s.length for s in guided} == {length}
+        assert [s.step.id for s in guided] == [s.id for s in content.wheel.steps()]

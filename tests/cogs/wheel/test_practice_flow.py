@@ -297,3 +297,30 @@ async def test_each_step_shows_the_text_for_its_length(env, content: Content, le
     first = walk(content.wheel, length)[0]
     assert first.text in result.response.embeds[0].description
     assert (first.step.cue in result.response.embeds[0].description) == (length == "short")
+
+
+async def test_a_dismissed_practice_message_stops_the_walk_quietly(env, content: Content) -> None:
+    c = community(env)
+    await c.alice.slash(c.general, "wheel practice")
+    env.inject_error(
+        "PATCH",
+        "/webhooks/*/messages/@original",
+        status=404,
+        code=10008,
+        message="Unknown Message",
+        times=None,
+    )
+    await env.advance_time(walk(content.wheel, "short")[0].duration.total_seconds())
+    assert practice_tasks() == []
+    assert env.bot.get_cog("Wheel").runner.practices == {}
+
+
+async def test_a_passing_discord_error_does_not_end_the_walk(env, content: Content) -> None:
+    c = community(env)
+    steps = walk(content.wheel, "short")
+    result = await c.alice.slash(c.general, "wheel practice")
+    env.inject_error("PATCH", "/webhooks/*/messages/@original", status=503, times=1)
+    await env.advance_time(steps[0].duration.total_seconds())
+    assert where(result.response)[1] == 1  # that one edit was lost …
+    await env.advance_time(steps[1].duration.total_seconds())
+    assert where(result.response)[1] == 3  # … and the walk carried on in time
