@@ -139,6 +139,13 @@ def _times(n: int) -> str:
     return "once" if n == 1 else "twice" if n == 2 else f"{n} times"
 
 
+def _lower_first(label: str) -> str:
+    """``Within my window`` → ``within my window``; ``I could use support`` stays as it is."""
+    if label[:2] == "I " or not label:
+        return label
+    return label[0].lower() + label[1:]
+
+
 def _trend(data: HistoryData) -> str | None:
     """How energy and pleasantness moved between the first and second half of the period."""
     checked = [p for p in data.days if p.count]
@@ -172,7 +179,7 @@ def describe_history(data: HistoryData, zone_labels: dict[str, str], quadrant_la
     zones = sorted(
         ((z, n) for z, n in data.zone_counts.items() if n), key=lambda item: (-item[1], ZONES.index(item[0]))
     )
-    described = ", ".join(f"{zone_labels.get(z, z).lower()} {_times(n)}" for z, n in zones)
+    described = ", ".join(f"{_lower_first(zone_labels.get(z, z))} {_times(n)}" for z, n in zones)
     lines.append(f"Zones: {described}.")
     quadrants = sorted(
         ((q, n) for q, n in data.quadrant_counts.items() if n),
@@ -180,7 +187,7 @@ def describe_history(data: HistoryData, zone_labels: dict[str, str], quadrant_la
     )
     top_quadrant, top_count = quadrants[0]
     lines.append(
-        f"Most of your feelings were {quadrant_labels.get(top_quadrant, top_quadrant).lower()} "
+        f"Most of your feelings were {_lower_first(quadrant_labels.get(top_quadrant, top_quadrant))} "
         f"({top_count} of {data.total})."
     )
     if data.mean_energy is not None and data.mean_pleasantness is not None:

@@ -264,3 +264,22 @@ def test_staggered_occurrences_and_the_end_of_day_deadline() -> None:
     at = datetime(2026, 3, 28, 22, 59, 30, tzinfo=UTC)
     assert deadline(plan, at) == datetime(2026, 3, 28, 23, 0, tzinfo=UTC)
     assert date(2026, 3, 28) == at.astimezone(rule.zone).date()
+
+
+async def test_a_thread_discord_already_made_for_the_starter_is_adopted(env) -> None:
+    """A retry whose first thread request reached Discord but whose answer was lost."""
+    c = community(env)
+    await set_up_daily(c, time="09:00")
+    env.inject_error(
+        "POST",
+        "/channels/*/messages/*/threads",
+        status=400,
+        code=160004,
+        message="A thread has already been created for this message",
+        times=1,
+    )
+    await env.advance_time(9 * HOUR + 120)
+    [starter] = starters(c.general)
+    stored = await rows(env.bot, "SELECT starter_id, thread_id FROM checkin_threads")
+    assert stored == [{"starter_id": starter.id, "thread_id": starter.id}]
+    assert [d["status"] for d in await deliveries(env)] == ["posted"]

@@ -1,0 +1,149 @@
+"""``/checkin remind``: a DM at the member's local time on days without a check-in; closed DMs pause it."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from cogs.checkins import reminders
+from tests.cogs.checkins.steps import DAY, HOUR, check_in, set_up_daily
+from tests.helpers import community, restart, rows
+
+
+def dms(actor) -> list[str]:
+    return [m.content for m in actor.user.dm_channel.history() if m.author.bot]
+
+
+async def reminder_runs(env) -> list[dict]:
+    return await rows(
+        env.bot, "SELECT occurrence, status, detail FROM deliveries WHERE kind = ?", (reminders.KIND,)
+    )
+
+
+async def test_a_reminder_arrives_only_on_days_without_a_checkin(env) -> None:
+    c = community(env)
+    set_ = await c.alice.slash(c.general, "checkin remind", time="20:00")
+    assert set_.ephemeral and "**20:00** (UTC)" in set_.response.content
+    await env.advance_time(20 * HOUR + 60)
+    assert len(dms(c.alice)) == 1
+    assert dms(c.alice)[0].startswith(env.bot.content.checkin.reminder)
+    await env.advance_time(14 * HOUR)  # 10:01 on 2 January: alice checks in
+    await check_in(c.alice, c.general)
+    await env.advance_time(12 * HOUR)
+    assert len(dms(c.alice)) == 1  # nothing on 2 January
+    await env.advance_time(DAY)
+    assert len(dms(c.alice)) == 2  # 3 January: no check-in, reminded
+    runs = await reminder_runs(env)
+    assert [r["detail"] for r in runs] == ["reminded", "already checked in that day; no DM", "reminded"]
+    assert dms(c.bob) == []
+
+
+async def test_the_reminder_follows_the_members_own_time_zone(env) -> None:
+    c = community(env)
+    result = await c.alice.slash(c.general, "checkin remind", time="08:00", timezone="Asia/Tokyo")
+    assert "(Asia/Tokyo)" in result.response.content
+    await env.advance_time(22 * HOUR + 59 * 60)
+    assert dms(c.alice) == []
+    await env.advance_time(2 * 60)  # 08:00 on 2 January in Tokyo is 23:00 UTC on 1 January
+    assert len(dms(c.alice)) == 1
+    [run] = await reminder_runs(env)
+    assert datetime.fromisoformat(run["occurrence"]) == datetime(2026, 1, 1, 23, 0, tzinfo=UTC)
+
+
+async def test_checking_in_that_local_day_counts_across_midnight_utc(env) -> None:
+    c = community(env)
+    await c.alice.slash(c.general, "checkin remind", time="21:00", timezone="America/New_York")
+    await check_in(c.alice, c.general)  # 00:00 UTC on 1 January = 19:00 on 31 December in New York
+    await env.advance_time(2 * HOUR + 2 * 60)  # 21:00 New York on 31 December: already checked in
+    assert dms(c.alice) == []
+    await env.advance_time(DAY)
+    assert len(dms(c.alice)) == 1
+
+
+async def test_the_reminder_links_todays_thread(env) -> None:
+    c = community(env)
+    await set_up_daily(c, time="09:00")
+    await c.alice.slash(c.general, "checkin remind", time="20:00")
+    await env.advance_time(20 * HOUR + 60)
+    [thread] = c.general.threads
+    assert f"https://discord.com/channels/{c.guild.id}/{thread.id}" in dms(c.alice)[0]
+
+
+async def test_off_stops_the_reminder_and_its_job(env) -> None:
+    c = community(env)
+    await c.alice.slash(c.general, "checkin remind", time="20:00")
+    assert f"{reminders.KIND}:{c.alice.id}" in env.bot.scheduler.job_ids()
+    off = await c.alice.slash(c.general, "checkin remind", time="off")
+    assert off.ephemeral and "off" in off.response.content
+    assert f"{reminders.KIND}:{c.alice.id}" not in env.bot.scheduler.job_ids()
+    await env.advance_time(DAY)
+    assert dms(c.alice) == []
+    again = await c.alice.slash(c.general, "checkin remind", time="off")
+    assert "nothing to stop" in again.response.content
+
+
+async def test_a_reminder_survives_a_restart(env, make_bot) -> None:
+    c = community(env)
+    await c.alice.slash(c.general, "checkin remind", time="20:00")
+    await restart(env, make_bot)
+    await env.advance_time(20 * HOUR + 60)
+    assert len(dms(c.alice)) == 1
+
+
+async def test_bad_time_and_unknown_time_zone_get_clear_answers(env) -> None:
+    c = community(env)
+    bad = await c.alice.slash(c.general, "checkin remind", time="half past")
+    assert bad.ephemeral and "is not a time of day" in bad.response.content
+    unknown = await c.alice.slash(c.general, "checkin remind", time="20:00", timezone="Mars/Olympus")
+    assert unknown.ephemeral and "is not a time zone I know" in unknown.response.content
+    assert await rows(env.bot, "SELECT * FROM checkin_reminders") == []
+    choices = await c.alice.autocomplete(c.general, "checkin remind", "timezone", "Berl")
+    assert "Europe/Berlin" in [choice["value"] for choice in choices] and len(choices) <= 25
+
+
+async def test_closed_dms_pause_the_reminder_and_the_member_is_told_once(env) -> None:
+    c = community(env)
+    await c.alice.slash(c.general, "checkin remind", time="20:00")
+    dm = c.alice.user.dm_channel
+    env.inject_error(
+        "POST",
+        f"/channels/{dm.id}/messages",
+        status=403,
+        code=50007,
+        message="Cannot send messages to this user",
+        times=None,
+    )
+    await env.advance_time(20 * HOUR + 60)
+    assert await rows(env.bot, "SELECT paused, told FROM checkin_reminders") == [{"paused": 1, "told": 0}]
+    assert f"{reminders.KIND}:{c.alice.id}" not in env.bot.scheduler.job_ids()
+    [run] = await reminder_runs(env)
+    assert run["status"] == "failed" and "50007" in run["detail"]
+    await env.advance_time(DAY)
+    assert len(await reminder_runs(env)) == 1  # paused: no further attempts
+
+    first = await c.alice.slash(c.general, "checkin now")
+    assert first.ephemeral and "direct messages are closed" in first.response.content
+    second = await c.alice.slash(c.general, "checkin now")
+    assert "direct messages are closed" not in second.response.content  # told once
+    assert "direct messages are closed" not in (await c.bob.slash(c.general, "checkin now")).response.content
+
+    env.backend.faults.clear()
+    await c.alice.slash(c.general, "checkin remind", time="20:00")
+    assert await rows(env.bot, "SELECT paused, told FROM checkin_reminders") == [{"paused": 0, "told": 0}]
+    await env.advance_time(DAY)
+    assert len(dms(c.alice)) == 1
+
+
+async def test_a_paused_reminder_is_not_rescheduled_after_a_restart(env, make_bot) -> None:
+    c = community(env)
+    await c.alice.slash(c.general, "checkin remind", time="20:00")
+    env.inject_error(
+        "POST", f"/channels/{c.alice.user.dm_channel.id}/messages", status=403, code=50007, times=1
+    )
+    await env.advance_time(20 * HOUR + 60)
+    await restart(env, make_bot)
+    assert f"{reminders.KIND}:{c.alice.id}" not in env.bot.scheduler.job_ids()
+    await env.advance_time(DAY)
+    assert dms(c.alice) == []
+    history = await c.alice.slash(c.general, "checkin history")
+    message = history.followups[0] if history.followups else history.response
+    assert "direct messages are closed" in message.content
