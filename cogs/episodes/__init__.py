@@ -1,7 +1,8 @@
-"""The episodes capability (in progress)."""
+"""Episode sharing: members share an episode with one insight; followed feeds; weekly digests."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -9,4 +10,25 @@ if TYPE_CHECKING:
 
 
 async def setup(bot: AttuneBot) -> None:
-    """Registers nothing yet."""
+    from cogs.episodes.cog import EpisodesCog
+    from cogs.episodes.digest import DIGEST_KIND
+    from cogs.episodes.poller import POLL_KIND
+    from cogs.episodes.views import AnotherEpisode, BrowsePage, InsightsPage
+
+    cog = EpisodesCog(bot)
+    await bot.add_cog(cog)
+    bot.scheduler.register(
+        POLL_KIND,
+        load=cog.poller.load,
+        deliver=cog.poller.deliver,
+        grace=timedelta(minutes=15),
+        late_after=timedelta(minutes=5),
+    )
+    bot.scheduler.register(
+        DIGEST_KIND,
+        load=cog.digests.load,
+        deliver=cog.digests.deliver,
+        grace=timedelta(hours=6),
+        late_after=timedelta(minutes=5),
+    )
+    bot.add_dynamic_items(BrowsePage, InsightsPage, AnotherEpisode)

@@ -1,0 +1,545 @@
+"""``/episode share | feed-add | feed-remove | feeds | browse | random | insights``, and privacy."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import secrets
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any, Literal
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from attune.errors import MissingBotPermissions, UserError
+from attune.permissions import (
+    POST,
+    POST_WITH_THREAD,
+    facilitator_only,
+    guild_id_of,
+    missing_permissions,
+    require_bot_permissions,
+    require_facilitator,
+)
+from attune.text import clip, one_line
+from attune.timeparse import WEEKDAY_NAMES, parse_clock
+from cogs.episodes import fetch as fetching
+from cogs.episodes.digest import DigestPoster, describe
+from cogs.episodes.library import (
+    Entry,
+    feed_entries,
+    find_theme,
+    library_entries,
+    select,
+    share_entries,
+    theme_choices,
+)
+from cogs.episodes.parse import NotAFeed, parse_feed
+from cogs.episodes.poller import POLL_KIND, FeedPoller, failing_notice_key
+from cogs.episodes.posting import PostTarget, open_thread
+from cogs.episodes.render import (
+    browse_embed,
+    feeds_embed,
+    insights_embed,
+    random_embed,
+    share_embed,
+    thread_name,
+)
+from cogs.episodes.service import DEFAULT_POLL_MINUTES, MAX_FEEDS_PER_GUILD, EpisodeStore, Feed
+from cogs.episodes.urls import SHARE_URL_MAX, check_url, host_and_path
+from cogs.episodes.views import AnotherEpisode, BrowsePage, InsightsPage, pager
+
+if TYPE_CHECKING:
+    from attune.bot import AttuneBot
+
+log = logging.getLogger(__name__)
+
+INSIGHT_MAX = 300
+TITLE_MAX = 200
+QUERY_MAX = 60
+BROWSE_PAGE = 5
+INSIGHTS_PAGE = 5
+REPEAT_WINDOW = timedelta(minutes=10)
+DAY_CHOICES = Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "off"]
+
+
+def clean_insight(text: str) -> str:
+    insight = "\n".join(line.strip() for line in (text or "").strip().splitlines()).strip()
+    if not insight:
+        raise UserError(
+            "Your insight is empty. Name one thing you're carrying into your week from this episode, "
+            "in a sentence or two."
+        )
+    if len(insight) > INSIGHT_MAX:
+        raise UserError(
+            f"Your insight is {len(insight)} characters; keep it to {INSIGHT_MAX} — one insight, a "
+            "sentence or two. Nothing was shared."
+        )
+    return insight
+
+
+def clean_title(text: str | None) -> str | None:
+    if text is None:
+        return None
+    title = one_line(text)
+    if not title:
+        return None
+    if len(title) > TITLE_MAX:
+        raise UserError(f"That title is {len(title)} characters; keep it to {TITLE_MAX}. Nothing was shared.")
+    return title
+
+
+class EpisodesCog(commands.Cog, name="Episodes"):
+    """Episode sharing, followed feeds, the library and weekly insight digests."""
+
+    privacy_section = "episodes"
+
+    episode = app_commands.Group(
+        name="episode", description="Share podcast episodes and the insights you carry", guild_only=True
+    )
+
+    def __init__(self, bot: AttuneBot) -> None:
+        self.bot = bot
+        self.store = EpisodeStore(bot.db, bot.clock)
+        self.poller = FeedPoller(bot, self.store)
+        self.digests = DigestPoster(bot, self.store)
+
+    # ---------------------------------------------------------------------- share
+
+    @episode.command(
+        name="share", description="Share an episode with one insight you're carrying into your week"
+    )
+    @app_commands.describe(
+        url="The episode's web address (https://…)",
+        insight="One insight you're carrying into your week (up to 300 characters)",
+        title="The episode's title (optional; I'll look it up or use the address)",
+    )
+    async def share(
+        self,
+        interaction: discord.Interaction,
+        url: app_commands.Range[str, 1, SHARE_URL_MAX],
+        insight: app_commands.Range[str, 1, INSIGHT_MAX],
+        title: app_commands.Range[str, 1, TITLE_MAX] | None = None,
+    ) -> None:
+        guild_id = guild_id_of(interaction)
+        link = check_url(url, what="episode link")
+        text = clean_insight(insight)
+        given_title = clean_title(title)
+        config = await self.bot.guild_settings.get(guild_id)
+        channel = self._share_channel(interaction, config.channel_for("episodes"))
+        if isinstance(channel, discord.Thread):
+            require_bot_permissions(channel, ("view_channel", "send_messages_in_threads", "embed_links"))
+        else:
+            require_bot_permissions(channel, POST_WITH_THREAD)
+        if await self._shared_just_now(guild_id, interaction.user.id, link):
+            raise UserError("You shared that episode a moment ago; it's already posted.")
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        known = await self.store.known_title(guild_id, link)
+        episode_title = given_title or (known[0] if known else host_and_path(link))
+        show = known[1] if known else None
+        share = await self.store.add_share(
+            guild_id, interaction.user.id, link, episode_title, text, channel.id
+        )
+        try:
+            message = await channel.send(embed=share_embed(share, show))
+        except Exception as error:
+            await self.store.drop_share(share.id)
+            if isinstance(error, discord.Forbidden):
+                raise UserError(
+                    f"Discord refused my post in {channel.mention} ({error.text or 'Forbidden'}). Ask a "
+                    "server admin to check my permissions there. Nothing was shared."
+                ) from None
+            if isinstance(error, discord.HTTPException):
+                raise UserError(
+                    "Discord had trouble taking the post just now. Nothing was shared; please try again "
+                    "in a moment."
+                ) from None
+            raise
+        thread_id = None
+        if not isinstance(channel, discord.Thread):
+            thread_id = await open_thread(message, thread_name(episode_title), guild_id=guild_id)
+        await self.store.set_share_post(share.id, message.id, thread_id)
+        log.info("guild=%s user=%s shared episode %s", guild_id, interaction.user.id, share.id)
+        digest, changed = await self.store.ensure_digest(guild_id, config.timezone)
+        if changed:
+            await self.digests.put(digest)
+        where = f"Shared in {channel.mention}: {message.jump_url}"
+        thread_note = " — with a discussion thread." if thread_id else "."
+        await interaction.followup.send(
+            f"{where}{thread_note} Thank you for passing it on. 🌱", ephemeral=True
+        )
+
+    def _share_channel(self, interaction: discord.Interaction, episodes_channel_id: int | None) -> PostTarget:
+        if episodes_channel_id is not None:
+            configured = self.bot.get_channel(episodes_channel_id)
+            if isinstance(configured, PostTarget):
+                return configured
+        here = interaction.channel
+        if isinstance(here, PostTarget):
+            return here
+        raise UserError(
+            "I can only post episodes in a text channel. Share from a text channel, or ask a "
+            "facilitator to choose one with `/settings channel purpose:episodes`."
+        )
+
+    async def _shared_just_now(self, guild_id: int, user_id: int, url: str) -> bool:
+        since = (self.bot.clock() - REPEAT_WINDOW).isoformat()
+        found = await self.bot.db.fetchval(
+            "SELECT 1 FROM episode_shares WHERE guild_id = ? AND user_id = ? AND url = ? AND shared_at > ?",
+            (guild_id, user_id, url, since),
+        )
+        return bool(found)
+
+    # ---------------------------------------------------------------------- feeds
+
+    @episode.command(
+        name="feed-add", description="Follow a podcast feed; new episodes are posted with a thread"
+    )
+    @app_commands.describe(
+        url="The podcast's RSS or Atom feed address (https://…)",
+        check_every="Minutes between checks for new episodes (default 30)",
+    )
+    @facilitator_only()
+    async def feed_add(
+        self,
+        interaction: discord.Interaction,
+        url: app_commands.Range[str, 1, SHARE_URL_MAX],
+        check_every: app_commands.Range[int, 10, 1440] = DEFAULT_POLL_MINUTES,
+    ) -> None:
+        guild_id = guild_id_of(interaction)
+        link = check_url(url, what="feed address")
+        if await self.store.feed_count(guild_id) >= MAX_FEEDS_PER_GUILD:
+            raise UserError(
+                f"This server already follows {MAX_FEEDS_PER_GUILD} feeds, the most Attune keeps. "
+                "Remove one with `/episode feed-remove` first."
+            )
+        if any(feed.url == link for feed in await self.store.feeds(guild_id)):
+            raise UserError("This server already follows that feed. `/episode feeds` lists them.")
+        config = await self.bot.guild_settings.get(guild_id)
+        target = self._share_channel(interaction, config.channel_for("episodes"))
+        missing = missing_permissions(target, POST)
+        if missing:
+            raise MissingBotPermissions(missing, target.mention)
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        try:
+            result = await fetching.fetch_off_loop(link)
+            if result.unchanged:
+                raise fetching.FetchError("the server answered 304 to a first request.", reason="http")
+            parsed = await asyncio.to_thread(parse_feed, result.body, result.url, result.content_type)
+        except fetching.FetchError as error:
+            raise UserError(
+                f"I couldn't fetch that feed: {error.message} Check the address (it should be the "
+                "podcast's RSS feed, often ending in `.xml` or `/feed`) and try again. Nothing was added."
+            ) from None
+        except NotAFeed as error:
+            raise UserError(
+                f"That isn't a podcast feed I can read: {error.message} Nothing was added."
+            ) from None
+        channel_id = interaction.channel_id or target.id
+        feed = await self.store.add_feed(
+            guild_id,
+            link,
+            parsed,
+            channel_id=channel_id,
+            poll_minutes=check_every,
+            etag=result.etag,
+            last_modified=result.last_modified,
+        )
+        await self.bot.scheduler.put(POLL_KIND, self.poller.plan_for(feed))
+        log.info(
+            "guild=%s user=%s follows feed %s (%d items seeded)",
+            guild_id,
+            interaction.user.id,
+            feed.id,
+            len(parsed.items),
+        )
+        where = (
+            target.mention
+            if config.channel_for("episodes")
+            else f"{target.mention} (set an episodes channel with `/settings channel purpose:episodes`)"
+        )
+        count = len(parsed.items)
+        await interaction.followup.send(
+            f"Now following **{discord.utils.escape_markdown(feed.title)}**. I recorded its {count} current "
+            f"episode{'s' if count != 1 else ''} without posting them; new episodes will appear in {where} "
+            f"with a discussion thread. I check every {check_every} minutes — first "
+            f"{discord.utils.format_dt(feed.first_poll, 'R')}.",
+            ephemeral=True,
+        )
+
+    async def feed_autocomplete(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        if interaction.guild_id is None:
+            return []
+        needle = current.strip().lower()
+        choices = []
+        for feed in await self.store.feeds(interaction.guild_id):
+            label = f"{feed.title} — {host_and_path(feed.url, 60)}"
+            if needle and needle not in label.lower() and needle not in feed.url.lower():
+                continue
+            choices.append(app_commands.Choice(name=clip(label, 100), value=str(feed.id)))
+        return choices[:25]
+
+    @episode.command(name="feed-remove", description="Stop following a podcast feed")
+    @app_commands.describe(feed="The feed to stop following")
+    @app_commands.autocomplete(feed=feed_autocomplete)
+    @facilitator_only()
+    async def feed_remove(self, interaction: discord.Interaction, feed: str) -> None:
+        guild_id = guild_id_of(interaction)
+        chosen = await self._find_feed(guild_id, feed)
+        removed = await self.store.remove_feed(guild_id, chosen.id)
+        if removed is None:
+            raise UserError("That feed is no longer followed here. `/episode feeds` lists the ones that are.")
+        self.bot.scheduler.remove(POLL_KIND, str(removed.id))
+        await self.bot.guild_settings.forget_notice(guild_id, failing_notice_key(removed.id))
+        log.info("guild=%s user=%s stopped following feed %s", guild_id, interaction.user.id, removed.id)
+        await interaction.response.send_message(
+            f"Stopped following **{discord.utils.escape_markdown(removed.title)}**. Episodes already "
+            "posted stay where they are.",
+            ephemeral=True,
+        )
+
+    async def _find_feed(self, guild_id: int, typed: str) -> Feed:
+        feeds = await self.store.feeds(guild_id)
+        if not feeds:
+            raise UserError("This server follows no feeds. `/episode feed-add` adds one.")
+        cleaned = typed.strip()
+        if cleaned.isdigit():
+            for feed in feeds:
+                if feed.id == int(cleaned):
+                    return feed
+        needle = cleaned.lower()
+        exact = [f for f in feeds if needle in (f.url.lower(), f.title.lower())]
+        found = exact or [
+            f for f in feeds if needle and (needle in f.title.lower() or needle in f.url.lower())
+        ]
+        if len(found) == 1:
+            return found[0]
+        names = ", ".join(f"**{discord.utils.escape_markdown(f.title)}**" for f in feeds[:10])
+        raise UserError(
+            f"I don't know which feed “{clip(cleaned, 60)}” means. Pick one from the list: {names}."
+        )
+
+    @episode.command(
+        name="feeds", description="The podcast feeds this server follows, and their last episode"
+    )
+    async def feeds(self, interaction: discord.Interaction) -> None:
+        guild_id = guild_id_of(interaction)
+        rows = [(feed, await self.store.latest_episode(feed.id)) for feed in await self.store.feeds(guild_id)]
+        await interaction.response.send_message(embed=feeds_embed(rows), ephemeral=True)
+
+    # ------------------------------------------------------------- browse and random
+
+    async def entries(self, guild_id: int) -> list[Entry]:
+        """Member shares (newest first), then feed episodes (newest first), then the library."""
+        shares = share_entries(await self.store.guild_shares(guild_id))
+        episodes = feed_entries(await self.store.guild_episodes(guild_id))
+        return [*shares, *episodes, *library_entries(self.bot.content.episodes)]
+
+    def _theme(self, typed: str | None) -> str:
+        if not typed or not typed.strip():
+            return ""
+        theme = find_theme(self.bot.content.episodes, typed)
+        if theme is None:
+            names = ", ".join(f"`{t.name}`" for t in self.bot.content.episodes.themes)
+            raise UserError(f"“{clip(typed.strip(), 60)}” is not one of our themes. Choose one of: {names}.")
+        return theme.id
+
+    async def theme_autocomplete(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        return [
+            app_commands.Choice(name=name, value=theme_id)
+            for name, theme_id in theme_choices(self.bot.content.episodes, current)
+        ]
+
+    async def query_autocomplete(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        if interaction.guild_id is None:
+            return []
+        found = select(await self.entries(interaction.guild_id), query=current.strip() or None)
+        choices: list[app_commands.Choice[str]] = []
+        seen: set[str] = set()
+        for entry in found:
+            value = one_line(entry.title)[:QUERY_MAX].strip()
+            if not value or value.lower() in seen:
+                continue
+            seen.add(value.lower())
+            label = f"{one_line(entry.title)} — {entry.show}" if entry.show else one_line(entry.title)
+            choices.append(app_commands.Choice(name=clip(label, 100), value=value))
+            if len(choices) == 25:
+                break
+        return choices
+
+    async def browse_page(
+        self, guild_id: int, theme_id: str, query: str, page: int
+    ) -> tuple[discord.Embed, discord.ui.View | None]:
+        content = self.bot.content.episodes
+        theme = find_theme(content, theme_id) if theme_id else None
+        found = select(await self.entries(guild_id), theme=theme, query=query or None)
+        pages = max(1, -(-len(found) // BROWSE_PAGE))
+        page = min(max(page, 0), pages - 1)
+        shown = found[page * BROWSE_PAGE : (page + 1) * BROWSE_PAGE]
+        names = {t.id: t.name for t in content.themes}
+        embed = browse_embed(
+            shown,
+            theme_name=theme.name if theme else None,
+            query=query or None,
+            page=page,
+            pages=pages,
+            total=len(found),
+            theme_names=names,
+        )
+        return embed, pager(BrowsePage.make(theme.id if theme else "", query), page, pages)
+
+    @episode.command(name="browse", description="Browse the library, followed feeds and members' shares")
+    @app_commands.describe(theme="Only episodes on this theme", query="Words to look for in titles and texts")
+    @app_commands.autocomplete(theme=theme_autocomplete, query=query_autocomplete)
+    async def browse(
+        self,
+        interaction: discord.Interaction,
+        theme: str | None = None,
+        query: app_commands.Range[str, 1, QUERY_MAX] | None = None,
+    ) -> None:
+        guild_id = guild_id_of(interaction)
+        theme_id = self._theme(theme)
+        embed, view = await self.browse_page(guild_id, theme_id, one_line(query or ""), 0)
+        if view is None:
+            await interaction.response.send_message(embed=embed, ephemeral=True)
+        else:
+            await interaction.response.send_message(embed=embed, view=view, ephemeral=True)
+
+    async def random_pick(self, guild_id: int, theme_id: str) -> tuple[discord.Embed, discord.ui.View | None]:
+        content = self.bot.content.episodes
+        theme = find_theme(content, theme_id) if theme_id else None
+        pool = select(await self.entries(guild_id), theme=theme)
+        if not pool:
+            embed = discord.Embed(
+                title="Something to listen to",
+                description="Nothing on that theme yet. Try another theme, or none.",
+            )
+            return embed, None
+        entry = secrets.choice(pool)
+        names = {t.id: t.name for t in content.themes}
+        return random_embed(entry, names, theme.name if theme else None), AnotherEpisode.view_for(theme_id)
+
+    @episode.command(name="random", description="One episode to listen to")
+    @app_commands.describe(theme="Only episodes on this theme")
+    @app_commands.autocomplete(theme=theme_autocomplete)
+    async def random(self, interaction: discord.Interaction, theme: str | None = None) -> None:
+        guild_id = guild_id_of(interaction)
+        embed, view = await self.random_pick(guild_id, self._theme(theme))
+        if view is None:
+            await interaction.response.send_message(embed=embed, ephemeral=True)
+        else:
+            await interaction.response.send_message(embed=embed, view=view, ephemeral=True)
+
+    # ------------------------------------------------------------------- insights
+
+    async def insights_page(
+        self, guild_id: int, days: int, page: int
+    ) -> tuple[discord.Embed, discord.ui.View | None]:
+        now = self.bot.clock()
+        shares = await self.store.shares_between(guild_id, now - timedelta(days=days), now)
+        pages = max(1, -(-len(shares) // INSIGHTS_PAGE))
+        page = min(max(page, 0), pages - 1)
+        shown = shares[page * INSIGHTS_PAGE : (page + 1) * INSIGHTS_PAGE]
+        embed = insights_embed(shown, days, page, pages, len(shares))
+        return embed, pager(InsightsPage.make(days), page, pages)
+
+    @episode.command(
+        name="insights", description="The insights members shared; also posted weekly as a digest"
+    )
+    @app_commands.describe(
+        days="How many days back to look (default 7)",
+        digest_day="Facilitators: the weekday of the weekly digest, or `off` to stop it",
+        digest_time="Facilitators: the time of the weekly digest, HH:MM in the server's time zone",
+    )
+    async def insights(
+        self,
+        interaction: discord.Interaction,
+        days: app_commands.Range[int, 1, 365] = 7,
+        digest_day: DAY_CHOICES | None = None,
+        digest_time: app_commands.Range[str, 1, 20] | None = None,
+    ) -> None:
+        guild_id = guild_id_of(interaction)
+        note = None
+        if digest_day is not None or digest_time is not None:
+            note = await self._configure_digest(interaction, guild_id, digest_day, digest_time)
+        embed, view = await self.insights_page(guild_id, days, 0)
+        kwargs: dict[str, Any] = {"embed": embed, "ephemeral": True}
+        if view is not None:
+            kwargs["view"] = view
+        if note:
+            kwargs["content"] = note
+        await interaction.response.send_message(**kwargs)
+
+    async def _configure_digest(
+        self, interaction: discord.Interaction, guild_id: int, day: str | None, time_text: str | None
+    ) -> str:
+        config = await self.bot.guild_settings.get(guild_id)
+        require_facilitator(interaction.user, config)
+        current = await self.store.digest(guild_id)
+        if day == "off":
+            if time_text is not None:
+                raise UserError("Choose either `digest_day: off` or a time, not both. Nothing was changed.")
+            weekday = current.weekday if current else 6
+            clock = current.clock if current else "18:00"
+            await self.digests.put(
+                await self.store.set_digest(guild_id, weekday, clock, config.timezone, False)
+            )
+            log.info("guild=%s user=%s turned the weekly digest off", guild_id, interaction.user.id)
+            return "The weekly insight digest is **off**. Turn it on again with `digest_day`."
+        weekday = WEEKDAY_NAMES.index(day.capitalize()) if day else (current.weekday if current else 6)
+        clock = (
+            parse_clock(time_text).strftime("%H:%M") if time_text else (current.clock if current else "18:00")
+        )
+        digest = await self.store.set_digest(guild_id, weekday, clock, config.timezone, True)
+        await self.digests.put(digest)
+        log.info(
+            "guild=%s user=%s set the weekly digest to %s %s", guild_id, interaction.user.id, weekday, clock
+        )
+        channel_id = config.channel_for("episodes")
+        where = (
+            f"<#{channel_id}>"
+            if channel_id
+            else "the channel of the latest share (no episodes channel is set)"
+        )
+        upcoming = self.digests.next_run(guild_id)
+        nxt = f" Next: {discord.utils.format_dt(upcoming, 'F')}." if upcoming else ""
+        return f"The weekly insight digest is posted {describe(digest)} in {where}.{nxt}"
+
+    # -------------------------------------------------------------------- privacy
+
+    async def export_user_data(self, user_id: int) -> dict[str, Any]:
+        return {"shares": [share.export() for share in await self.store.user_shares(user_id)]}
+
+    async def delete_user_data(self, user_id: int) -> int:
+        removed = await self.store.delete_user_shares(user_id)
+        for share in removed:
+            await self._take_down(share.guild_id, share.channel_id, share.message_id, share.thread_id)
+        if removed:
+            await self.digests.redact(removed)
+        log.info("privacy: removed %d episode share(s) of user=%s", len(removed), user_id)
+        return len(removed)
+
+    async def _take_down(
+        self, guild_id: int, channel_id: int, message_id: int | None, thread_id: int | None
+    ) -> None:
+        """Delete our post of a share and its thread, tolerating what is already gone."""
+        if thread_id is not None:
+            try:
+                await self.bot.http.delete_channel(thread_id, reason="the member deleted their data")
+            except discord.HTTPException as error:
+                log.info("guild=%s could not delete thread %s: %s", guild_id, thread_id, error.status)
+        if message_id is not None:
+            message = self.bot.get_partial_messageable(channel_id, guild_id=guild_id).get_partial_message(
+                message_id
+            )
+            try:
+                await message.delete()
+            except discord.HTTPException as error:
+                log.info("guild=%s could not delete message %s: %s", guild_id, message_id, error.status)

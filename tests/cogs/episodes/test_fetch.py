@@ -1,0 +1,111 @@
+"""Fetching feeds from a local server: conditional GET, redirects, size cap, timeout, bad answers."""
+
+from __future__ import annotations
+
+import socket
+
+import pytest
+
+from cogs.episodes import fetch
+from cogs.episodes.fetch import FetchError, FetchLimits, fetch_feed
+from tests.cogs.episodes.conftest import TEST_LIMITS, fixture_bytes
+
+
+async def test_a_feed_is_fetched_with_attunes_user_agent(feed_server) -> None:
+    result = await fetch_feed(feed_server.url("/feed/circle"))
+    assert result.status == 200
+    assert result.body == fixture_bytes("listening_circle.xml")
+    assert result.etag and result.last_modified
+    assert result.content_type and result.content_type.startswith("application/rss+xml")
+    headers = feed_server.hits("/feed/circle")[0]
+    assert headers["User-Agent"].startswith("Attune/")
+    assert "If-None-Match" not in headers
+
+
+async def test_conditional_get_gives_304_when_unchanged(feed_server) -> None:
+    first = await fetch_feed(feed_server.url("/feed/circle"))
+    again = await fetch_feed(
+        feed_server.url("/feed/circle"), etag=first.etag, last_modified=first.last_modified
+    )
+    assert again.unchanged and again.body == b""
+    headers = feed_server.hits("/feed/circle")[1]
+    assert headers["If-None-Match"] == first.etag
+    assert headers["If-Modified-Since"] == first.last_modified
+
+
+async def test_redirects_are_followed_within_the_bound(feed_server) -> None:
+    result = await fetch_feed(feed_server.url("/redirect/3/circle"))
+    assert result.status == 200
+    assert result.url == feed_server.url("/feed/circle")
+    assert len(feed_server.requests) == 4
+
+
+async def test_too_many_redirects_stop(feed_server) -> None:
+    with pytest.raises(FetchError) as raised:
+        await fetch_feed(feed_server.url("/redirect/4/circle"))
+    assert raised.value.reason == "redirects"
+    assert "redirects more than 3 times" in raised.value.message
+    with pytest.raises(FetchError):
+        await fetch_feed(feed_server.url("/loop"))
+    assert len(feed_server.hits("/loop")) == TEST_LIMITS.max_redirects + 1
+
+
+async def test_a_huge_streamed_response_is_cut_off(feed_server) -> None:
+    with pytest.raises(FetchError) as raised:
+        await fetch_feed(feed_server.url("/huge.xml"))
+    assert raised.value.reason == "too-big"
+    assert "too big for a podcast feed" in raised.value.message
+
+
+async def test_a_huge_declared_response_is_refused_before_reading(feed_server) -> None:
+    with pytest.raises(FetchError) as raised:
+        await fetch_feed(feed_server.url("/huge-declared.xml"))
+    assert raised.value.reason == "too-big"
+
+
+async def test_a_slow_server_times_out(feed_server) -> None:
+    with pytest.raises(FetchError) as raised:
+        await fetch_feed(feed_server.url("/slow.xml"))
+    assert raised.value.reason == "timeout"
+    assert "did not answer within 0.5 seconds" in raised.value.message
+
+
+@pytest.mark.parametrize(("status", "text"), [(500, "HTTP 500"), (503, "HTTP 503"), (404, "HTTP 404")])
+async def test_http_errors_are_named(feed_server, status: int, text: str) -> None:
+    feed_server.statuses["broken"] = status
+    with pytest.raises(FetchError) as raised:
+        await fetch_feed(feed_server.url("/feed/broken"))
+    assert raised.value.reason == "http"
+    assert text in raised.value.message
+
+
+async def test_an_unreachable_host_is_a_network_error() -> None:
+    with socket.socket() as probe:  # a port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    with pytest.raises(FetchError) as raised:
+        await fetch_feed(f"http://127.0.0.1:{port}/feed.xml")
+    assert raised.value.reason == "network"
+    assert "couldn't connect" in raised.value.message
+
+
+async def test_other_schemes_are_never_fetched() -> None:
+    for url in ("ftp://example.com/feed.xml", "file:///etc/passwd", "javascript:alert(1)"):
+        with pytest.raises(FetchError) as raised:
+            await fetch_feed(url)
+        assert raised.value.reason == "address"
+
+
+async def test_public_only_guard_refuses_local_addresses(feed_server, monkeypatch) -> None:
+    guarded = FetchLimits(timeout=0.5, max_bytes=1024 * 1024, max_redirects=3, public_only=True)
+    with pytest.raises(FetchError) as raised:
+        await fetch_feed(feed_server.url("/feed/circle"), limits=guarded)
+    assert raised.value.reason == "address"
+    with pytest.raises(FetchError) as by_name:
+        await fetch_feed(feed_server.url("/feed/circle").replace("127.0.0.1", "localhost"), limits=guarded)
+    assert by_name.value.reason == "address"
+    assert feed_server.requests == []
+    monkeypatch.setenv(fetch.PUBLIC_ONLY_ENV, "1")
+    assert FetchLimits().public_only
+    monkeypatch.setenv(fetch.PUBLIC_ONLY_ENV, "")
+    assert not FetchLimits().public_only
