@@ -36,7 +36,7 @@ class VoiceTracker:
     async def on_voice_state_update(
         self, member: discord.Member, before: discord.VoiceState, after: discord.VoiceState
     ) -> None:
-        if member.bot:
+        if member.bot or self.store.db.closed:  # closed: the process is shutting down
             return
         old = before.channel.id if before.channel else None
         new = after.channel.id if after.channel else None
