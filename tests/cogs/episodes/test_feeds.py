@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import discord
+
 from cogs.episodes.service import EpisodeStore
 from tests.cogs.episodes.conftest import fixture_bytes, grown, rss_item
 from tests.cogs.episodes.support import (
@@ -358,3 +360,41 @@ async def test_feed_remove_offers_the_guilds_feeds_and_stops_polling(env, feed_s
     assert "follows no feeds" in said(unknown)
     await env.advance_time(2 * HALF_HOUR)
     assert len(feed_server.requests) == 2  # only the two adds: nothing polls removed feeds
+
+
+async def test_feed_add_names_a_missing_permission_in_the_target_channel(env, feed_server) -> None:
+    c = community(env)
+    closed = c.guild.create_text_channel(
+        "closed", overwrites={c.guild.me: discord.PermissionOverwrite(embed_links=False)}
+    )
+    result = await c.facilitator.slash(closed, "episode feed-add", url=feed_server.url("/feed/circle"))
+    assert result.ephemeral and "Embed Links" in said(result) and closed.mention in said(result)
+    assert feed_server.requests == [] and await rows(env.bot, "SELECT id FROM episode_feeds") == []
+
+
+async def test_discord_trouble_while_posting_is_retried_and_posts_once(env, feed_server) -> None:
+    c = community(env)
+    episodes = await episodes_channel(env, c)
+    await follow(env, c, feed_server)
+    grow(feed_server, fixture_bytes("new_item.xml"))
+    env.inject_error("POST", f"/channels/{episodes.id}/messages", status=503, times=2)
+    await env.advance_time(HALF_HOUR + 1)
+    await env.advance_time(60)
+    assert len(posted_messages(episodes)) == 1
+    [delivery] = await rows(env.bot, "SELECT status, attempts FROM deliveries WHERE kind = ?", (POLL_KIND,))
+    assert delivery == {"status": "posted", "attempts": 3}
+    assert set((await states(env)).values()) == {"seeded", "posted"}
+
+
+async def test_without_thread_permission_episodes_are_posted_and_facilitators_told(env, feed_server) -> None:
+    c = community(env)
+    mods = c.guild.create_text_channel("facilitators")
+    await c.facilitator.slash(c.general, "settings channel", purpose="facilitators", channel=mods)
+    episodes = await episodes_channel(env, c)
+    await follow(env, c, feed_server)
+    deny_bot(env, c, episodes, create_public_threads=False)
+    grow(feed_server, fixture_bytes("new_item.xml"))
+    await env.advance_time(HALF_HOUR + 1)
+    assert len(posted_messages(episodes)) == 1 and episodes.threads == []
+    [notice] = posted_messages(mods)
+    assert "Create Public Threads" in notice.content and episodes.mention in notice.content

@@ -158,3 +158,16 @@ async def test_a_discord_hiccup_is_explained_and_nothing_is_stored(env) -> None:
     result = await c.alice.slash(c.general, "episode share", url=URL, insight="Breathe.")
     assert result.ephemeral and "try again" in said(result)
     assert await rows(env.bot, "SELECT id FROM episode_shares") == []
+
+
+async def test_sharing_inside_a_thread_posts_there_without_a_new_thread(env) -> None:
+    c = community(env)
+    await c.alice.slash(c.general, "episode share", url=URL, insight="Start here.")
+    [thread] = c.general.threads
+    result = await c.bob.slash(thread, "episode share", url=URL + "-part-2", insight="And continue here.")
+    assert f"Shared in {thread.mention}" in said(result)
+    assert "discussion thread" not in said(result)
+    assert [m.embeds[0].description.split("\n")[0] for m in posted_messages(thread)] == [
+        "> And continue here."
+    ]
+    assert len(c.general.threads) == 1
