@@ -389,15 +389,17 @@ class SitsCog(commands.Cog, name="Sits"):
                 after = await self.keeper.reload(chosen)
                 if after.event_at == target:
                     await self.events.finish(after)
-                if after.current(now) is None:
-                    await self.store.set_status(after.id, "cancelled")
-                after = await self.keeper.sync_locked(await self.keeper.reload(after), refresh=True)
+                    after = await self.keeper.reload(after)
             else:
-                await self.store.set_status(chosen.id, "cancelled")
-                after = await self.keeper.reload(chosen)
+                after = chosen
+            if scope == "all" or after.current(now) is None:  # a one-off's only occurrence counts as all
+                await self.store.set_status(after.id, "cancelled")
+                after = await self.keeper.reload(after)
                 await self.events.finish(after)
                 after = await self.keeper.reload(after)
                 await self.keeper.safe_refresh(after)
+            else:
+                after = await self.keeper.sync_locked(after, refresh=True)
         await self.schedules.put(after)
         following = after.next_start(now) if after.active else None
         if target is not None:

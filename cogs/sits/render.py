@@ -132,7 +132,7 @@ def cancelled_text(sit: Sit, start: datetime, going: Sequence[int], following: d
     text = f"**{plain(sit.title)}** on {discord.utils.format_dt(start, 'F')} is cancelled."
     if following is not None:
         text += f" The next one is {when(following)}."
-    else:
+    elif sit.is_series:
         text += " There are no more sits in this series."
     if going:
         text += "\n" + mention_chunks(going)[0]

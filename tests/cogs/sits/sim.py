@@ -66,3 +66,13 @@ def deny_bot(env: Any, guild: Any, *names: str) -> None:
     permissions = discord.Permissions(role.permissions)
     permissions.update(**dict.fromkeys(names, False))
     env.backend.edit_role(guild.id, role.id, {"permissions": permissions.value})
+
+
+def deny_bot_in(env: Any, channel: Any, *names: str) -> None:
+    """Add a channel overwrite denying the bot these permissions (as an admin would)."""
+    from simcord.backend.models import Overwrite
+    from simcord.enums import OverwriteType
+
+    denied = discord.Permissions(**dict.fromkeys(names, True))
+    overwrite = Overwrite(target_id=env.bot.user.id, type=OverwriteType.MEMBER, deny=denied.value)
+    env.backend.set_overwrite(channel.id, overwrite)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from tests.cogs.sits.sim import announcement, bot_posts, only_sit, sangha, schedule
+from tests.cogs.sits.sim import announcement, bot_posts, deny_bot_in, only_sit, sangha, schedule
 from tests.helpers import restart, rows
 
 
@@ -118,3 +118,39 @@ async def test_running_an_occurrence_twice_is_a_duplicate(env) -> None:
     start = datetime(2026, 1, 1, 0, 30, tzinfo=UTC)
     assert await env.bot.scheduler.run("sits.start", "1", start) == "duplicate"
     assert len(bells(c.general)) == 1
+
+
+async def test_losing_send_permission_is_told_once_naming_it_and_the_channel(env) -> None:
+    c, zendo = await sangha(env)
+    notices = c.guild.create_text_channel("facilitators")
+    await c.facilitator.slash(c.general, "settings channel", purpose="facilitators", channel=notices)
+    await schedule(c, voice_channel=zendo, repeat="daily")
+    deny_bot_in(env, c.general, "send_messages")
+    await env.advance_time(51 * 60)  # reminder, opening and closing bell all due
+    assert bot_posts(c.general) == []
+    (notice,) = bot_posts(notices)
+    assert "**Send Messages**" in notice.content and c.general.mention in notice.content
+    failed = await rows(
+        env.bot,
+        "SELECT kind, status FROM deliveries WHERE kind IN"
+        " ('sits.reminder', 'sits.start', 'sits.end') ORDER BY id",
+    )
+    assert {r["status"] for r in failed} == {"failed"} and len(failed) == 3
+
+
+async def test_a_reminder_missed_while_down_is_still_sent_before_the_start(env, make_bot) -> None:
+    c, zendo = await sangha(env)
+    await schedule(c, voice_channel=zendo)
+    await c.alice.click(announcement(c.general, await only_sit(env.bot)), label="Going")
+    await down(env, make_bot, 10, 10)  # down 00:10–00:20; the reminder was due at 00:15
+    (reminder,) = bot_posts(c.general)
+    assert reminder.content.startswith("⏰") and "Posted late" in reminder.content
+    assert c.alice.mention in reminder.content
+    bot = await down(env, make_bot, 0, 15)  # down again 00:20–00:35: the bell at 00:30 comes late
+    assert "Posted late" in bells(c.general)[0]
+    delivered = await rows(bot, "SELECT kind, status FROM deliveries")
+    assert sorted((r["kind"], r["status"]) for r in delivered) == [
+        ("sits.event_start", "late"),
+        ("sits.reminder", "late"),
+        ("sits.start", "late"),
+    ]
