@@ -17,11 +17,13 @@ async def setup(bot: AttuneBot) -> None:
 
     cog = EpisodesCog(bot)
     await bot.add_cog(cog)
+    # A missed poll costs nothing but a short delay (the next one finds the same items), so polls
+    # missed while the bot was down are not run in a burst at start-up beyond a short grace.
     bot.scheduler.register(
         POLL_KIND,
         load=cog.poller.load,
         deliver=cog.poller.deliver,
-        grace=timedelta(minutes=15),
+        grace=timedelta(minutes=5),
         late_after=timedelta(minutes=5),
     )
     bot.scheduler.register(

@@ -48,7 +48,7 @@ def _flag(name: str) -> bool:
 class FetchLimits:
     """How patient and how generous a fetch is. Tests shrink the timeout."""
 
-    timeout: float = 20.0
+    timeout: float = 15.0
     max_bytes: int = 5 * 1024 * 1024
     max_redirects: int = 5
     public_only: bool = field(default_factory=lambda: _flag(PUBLIC_ONLY_ENV))

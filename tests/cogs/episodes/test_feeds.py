@@ -241,6 +241,10 @@ async def test_a_feed_on_a_channel_without_send_permission_waits_and_facilitator
     assert "new" in (await states(env)).values()  # kept, not lost
     await env.advance_time(HALF_HOUR)
     assert len(posted_messages(mods)) == 1  # told once
+    env.backend.delete_overwrite(episodes.id, c.guild.me.id)  # an admin fixes the permission
+    await env.advance_time(HALF_HOUR)
+    [post] = posted_messages(episodes)
+    assert post.embeds[0].title.startswith("Emotion as an Integrator")
 
 
 # ------------------------------------------------------------------- failures and back-off
