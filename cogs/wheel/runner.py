@@ -118,9 +118,13 @@ class PracticeRunner:
         self.practices[practice.id] = practice
         self.by_member[practice.user.id] = practice.id
         async with practice.lock:
-            await interaction.response.send_message(
-                embed=self._step_embed(practice), view=self._controls(practice), ephemeral=True
-            )
+            try:
+                await interaction.response.send_message(
+                    embed=self._step_embed(practice), view=self._controls(practice), ephemeral=True
+                )
+            except BaseException:
+                self._forget(practice)  # never shown: nothing to steer
+                raise
             await self._keep_reachable(practice)
             self._arm(practice)
         if previous is not None:
