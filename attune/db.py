@@ -86,6 +86,9 @@ class Database:
                     f"{path}: cannot create the folder {path.parent} ({exc.strerror})"
                 ) from None
         try:
+            # Open once synchronously first: a path that can't be opened fails here, before
+            # aiosqlite starts a worker thread that would outlive the event loop on error.
+            sqlite3.connect(path).close()
             connection = await aiosqlite.connect(path, isolation_level=None)
         except (sqlite3.Error, OSError) as exc:
             raise DatabaseError(_describe(path, exc)) from None
