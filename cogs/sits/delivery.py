@@ -21,6 +21,7 @@ between posting and confirming finds the post instead of posting again.
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -119,7 +120,7 @@ class SitSchedules:
                 deadline=_window_deadline if windowed else None,
             )
 
-    def _loader(self, kind: str):  # type: ignore[no-untyped-def]
+    def _loader(self, kind: str) -> Callable[[], Awaitable[list[Plan]]]:
         async def load() -> list[Plan]:
             plans = []
             for sit in await self.store.active():

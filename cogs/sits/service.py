@@ -362,7 +362,7 @@ class SitStore:
 
     async def untallied_since(self, sit: Sit, since: datetime, now: datetime) -> list[datetime]:
         """Occurrences that ended after ``since`` and before ``now`` without a tally."""
-        ended = [s for s in sit.rule.between(since - sit.length, now - sit.length, limit=50)]
+        ended = sit.rule.between(since - sit.length, now - sit.length, limit=50)
         return [start for start in ended if not await self.tallied(sit.id, start)]
 
     # ------------------------------------------------------------------ posts

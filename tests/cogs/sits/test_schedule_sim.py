@@ -173,3 +173,21 @@ async def test_titles_never_ping_and_stay_plain_text(env) -> None:
         assert c.bob.id not in pings(env, post)
     reminder = posts[0]
     assert pings(env, reminder) == [c.alice.id]
+
+
+async def test_the_bots_schedule_for_a_berlin_series_follows_daylight_saving(env) -> None:
+    from datetime import UTC, datetime
+
+    c, _ = await sangha(env)
+    await c.facilitator.slash(c.general, "settings timezone", timezone="Europe/Berlin")
+    await schedule(c, when="sat 19:00", repeat="weekly", reminder=10)
+    bells = env.bot.scheduler.plan("sits.start", "1").recurrence
+    reminders = env.bot.scheduler.plan("sits.reminder", "1").recurrence
+    march = datetime(2026, 3, 20, tzinfo=UTC)
+    assert bells.next_after(march) == datetime(2026, 3, 21, 18, 0, tzinfo=UTC)  # CET
+    assert bells.next_after(datetime(2026, 3, 22, tzinfo=UTC)) == datetime(2026, 3, 28, 18, 0, tzinfo=UTC)
+    assert bells.next_after(datetime(2026, 3, 29, tzinfo=UTC)) == datetime(
+        2026, 4, 4, 17, 0, tzinfo=UTC
+    )  # CEST
+    assert reminders.next_after(datetime(2026, 3, 29, tzinfo=UTC)) == datetime(2026, 4, 4, 16, 50, tzinfo=UTC)
+    assert env.bot.scheduler.next_run("sits.start", "1") == datetime(2026, 1, 3, 18, 0, tzinfo=UTC)
