@@ -61,6 +61,8 @@ class DigestPoster:
 
     async def deliver(self, occurrence: Occurrence) -> str:
         guild_id = int(occurrence.key)
+        if self.bot.get_guild(guild_id) is None:
+            return "Attune is not in this server (any more); nothing posted"
         start = occurrence.at - WEEK
         shares = await self.store.shares_between(guild_id, start, occurrence.at)
         if not shares:

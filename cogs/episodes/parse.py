@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from html.parser import HTMLParser
 from typing import Any
+from urllib.parse import urljoin
 
 import feedparser
 
@@ -221,8 +222,6 @@ class _FeedLinkFinder(HTMLParser):
 
 def discover_feed_link(body: bytes, base_url: str) -> str | None:
     """The feed a web page advertises, if any (so the member can be pointed at it)."""
-    from urllib.parse import urljoin
-
     finder = _FeedLinkFinder()
     try:
         finder.feed(body[: 512 * 1024].decode("utf-8", errors="replace"))

@@ -64,8 +64,10 @@ class FeedPoller:
             feed = await self.store.feed(int(occurrence.key))
             if feed is None:
                 return "feed no longer followed"
+            if self.bot.get_guild(feed.guild_id) is None:
+                return "Attune is not in this server (any more); not polled"
             checked = await self._check(feed, occurrence.at)
-            posted = await self.post_pending(feed)
+            posted = await self.post_pending(await self.store.feed(feed.id) or feed)
             return f"{checked}; {posted}"
 
     # ------------------------------------------------------------------- fetching
@@ -88,7 +90,9 @@ class FeedPoller:
         except Exception:  # a parser surprise must not stop the poller
             log.exception("guild=%s feed=%s: unexpected error while reading the feed", feed.guild_id, feed.id)
             return await self._failed(feed, "unexpected error while reading the feed", at)
-        added = await self.store.record_fetched(feed.id, parsed.items, result.etag, result.last_modified)
+        added = await self.store.record_fetched(
+            feed.id, parsed.items, result.etag, result.last_modified, title=parsed.title
+        )
         await self._recovered(feed)
         if added:
             log.info("guild=%s feed=%s: %d new episode(s)", feed.guild_id, feed.id, added)

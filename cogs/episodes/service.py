@@ -362,9 +362,16 @@ class EpisodeStore:
         return feed
 
     async def record_fetched(
-        self, feed_id: int, items: Sequence[FeedItem] | None, etag: str | None, last_modified: str | None
+        self,
+        feed_id: int,
+        items: Sequence[FeedItem] | None,
+        etag: str | None,
+        last_modified: str | None,
+        *,
+        title: str | None = None,
     ) -> int:
-        """A successful poll: store unseen items as ``new`` and the validators; returns how many."""
+        """A successful poll: store unseen items as ``new``, the validators and the show's current
+        title; returns how many items were new. ``items=None`` records a 304."""
         now = self.clock().isoformat()
         async with self.db.transaction() as conn:
             added = 0
@@ -376,6 +383,8 @@ class EpisodeStore:
                 await conn.execute(_SUCCESS_UNCHANGED, (now, now, feed_id))
             else:
                 await conn.execute(_SUCCESS, (etag, last_modified, now, now, feed_id))
+                if title:
+                    await conn.execute("UPDATE episode_feeds SET title = ? WHERE id = ?", (title, feed_id))
         return added
 
     async def record_failure(self, feed_id: int, error: str, basis: datetime) -> Feed | None:

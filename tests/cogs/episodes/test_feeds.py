@@ -5,6 +5,7 @@ from __future__ import annotations
 import discord
 
 from cogs.episodes.service import EpisodeStore
+from tests.cogs.episodes.conftest import RSS_TYPE as RSS
 from tests.cogs.episodes.conftest import fixture_bytes, grown, rss_item
 from tests.cogs.episodes.support import (
     POLL_KIND,
@@ -402,3 +403,27 @@ async def test_without_thread_permission_episodes_are_posted_and_facilitators_to
     assert len(posted_messages(episodes)) == 1 and episodes.threads == []
     [notice] = posted_messages(mods)
     assert "Create Public Threads" in notice.content and episodes.mention in notice.content
+
+
+async def test_a_renamed_show_is_posted_under_its_new_name(env, feed_server) -> None:
+    c = community(env)
+    episodes = await episodes_channel(env, c)
+    await follow(env, c, feed_server)
+    body = grown(fixture_bytes("listening_circle.xml"), fixture_bytes("new_item.xml"))
+    feed_server.feeds["circle"] = (body.replace(b"The Listening Circle", b"Listening Circle Radio", 1), RSS)
+    await env.advance_time(HALF_HOUR + 1)
+    [post] = posted_messages(episodes)
+    assert post.embeds[0].author.name == "New episode · Listening Circle Radio"
+    assert [r["title"] for r in await rows(env.bot, "SELECT title FROM episode_feeds")] == [
+        "Listening Circle Radio"
+    ]
+
+
+async def test_feeds_of_a_server_the_bot_left_are_not_fetched(env, feed_server) -> None:
+    c = community(env)
+    await follow(env, c, feed_server)
+    await env.bot.db.execute("UPDATE episode_feeds SET guild_id = 42")  # a server Attune is not in
+    await env.advance_time(HALF_HOUR + 1)
+    assert len(feed_server.requests) == 1  # only the add
+    [delivery] = await rows(env.bot, "SELECT detail FROM deliveries WHERE kind = ?", (POLL_KIND,))
+    assert "not in this server" in delivery["detail"]
