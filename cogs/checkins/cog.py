@@ -111,7 +111,8 @@ class CheckinsCog(commands.Cog, name="Check-ins"):
         await interaction.response.send_message(
             f"Daily check-ins are on: {describe_days(chosen)} at **{clock:%H:%M}** ({config.timezone}) a "
             f"thread opens in {channel.mention} from a message with a **Check in** button. {when}\n"
-            "Members can also check in any time with `/checkin now`. `/checkin disable` stops the threads.",
+            "Members can also check in any time with `/checkin now`. `/checkin disable` stops the threads."
+            + await self._notice_suffix(interaction.user.id),
             ephemeral=True,
         )
 
@@ -129,7 +130,8 @@ class CheckinsCog(commands.Cog, name="Check-ins"):
         log.info("check-ins disabled guild=%s by=%s", guild_id, interaction.user.id)
         await interaction.response.send_message(
             "Daily check-in threads are stopped. Today's thread, if there is one, stays open, and members "
-            "can still check in privately with `/checkin now`. `/checkin setup` starts them again.",
+            "can still check in privately with `/checkin now`. `/checkin setup` starts them again."
+            + await self._notice_suffix(interaction.user.id),
             ephemeral=True,
         )
 
@@ -231,12 +233,22 @@ class CheckinsCog(commands.Cog, name="Check-ins"):
         log.info("reminder set guild=%s user=%s", guild_id, user_id)
         upcoming = plan.recurrence.next_after(self.bot.clock())
         first = f" The first is {discord.utils.format_dt(upcoming, 'F')}." if upcoming else ""
+        was_paused = (
+            "\nYour earlier reminder was paused because I couldn't DM you; please check that direct "
+            "messages from this server's members are allowed."
+            if existing is not None and existing.paused
+            else ""
+        )
         await interaction.response.send_message(
             f"I'll send you a direct message at **{clock:%H:%M}** ({zone_name}) on days you haven't "
             f"checked in yet.{first} To receive it, allow direct messages from members of this server. "
-            "`/checkin remind off` stops it.",
+            f"`/checkin remind off` stops it.{was_paused}",
             ephemeral=True,
         )
+
+    async def _notice_suffix(self, user_id: int) -> str:
+        notice = await self.flow.reminder_notice(user_id)
+        return f"\n\n{notice}" if notice else ""
 
     # ------------------------------------------------------------ modal submits
 

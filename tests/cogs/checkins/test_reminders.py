@@ -127,7 +127,8 @@ async def test_closed_dms_pause_the_reminder_and_the_member_is_told_once(env) ->
     assert "direct messages are closed" not in (await c.bob.slash(c.general, "checkin now")).response.content
 
     env.backend.faults.clear()
-    await c.alice.slash(c.general, "checkin remind", time="20:00")
+    resumed = await c.alice.slash(c.general, "checkin remind", time="20:00")
+    assert "earlier reminder was paused" in resumed.response.content
     assert await rows(env.bot, "SELECT paused, told FROM checkin_reminders") == [{"paused": 0, "told": 0}]
     await env.advance_time(DAY)
     assert len(dms(c.alice)) == 1
