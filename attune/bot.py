@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Sequence
 from typing import Any
@@ -115,5 +116,25 @@ class AttuneBot(commands.Bot):
             await self.db.close()
 
     async def close(self) -> None:
-        await self.close_resources()
+        """Stop cleanly: scheduled work, then event handlers, the gateway, and last the database."""
+        if hasattr(self, "scheduler"):
+            await self.scheduler.shutdown()
+        await self._cancel_event_handlers()
         await super().close()
+        await self._cancel_event_handlers()
+        await self.close_resources()
+
+    async def _cancel_event_handlers(self) -> None:
+        """Cancel handlers still running (a long on_ready, a button callback) before the database goes.
+
+        discord.py names the tasks it starts for events and components; those are ours to stop.
+        """
+        current = asyncio.current_task()
+        running = [
+            task
+            for task in asyncio.all_tasks()
+            if task is not current and task.get_name().startswith(("discord.py: ", "discord-ui-"))
+        ]
+        for task in running:
+            task.cancel()
+        await asyncio.gather(*running, return_exceptions=True)

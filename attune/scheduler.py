@@ -1,8 +1,10 @@
 """The scheduler core: capabilities describe *what* and *when*; this module makes it happen once.
 
 * APScheduler 3 (``AsyncIOScheduler``, in-memory store) only wakes us up: one job per schedule,
-  with an explicit id ``"{kind}:{key}"``, rebuilt at every start from the capabilities' own tables
+  with an explicit id ``"{group}:{key}"``, rebuilt at every start from the capabilities' own tables
   through :meth:`Scheduler.register`. Our tables are the source of truth, never pickled jobs.
+  Kinds registered with the same ``group`` (a sit's reminder, bells and rollover) share one job per
+  key, waking at the earliest of their moments, so jobs grow with series, not with moments.
 * The **delivery ledger** (table ``deliveries``, UNIQUE on kind, key and occurrence) is claimed
   before anything is sent, so an occurrence is never delivered twice — not after a restart, not
   by a second process.
@@ -35,6 +37,7 @@ HEARTBEAT_KEY = "scheduler.heartbeat"
 HEARTBEAT_EVERY = timedelta(seconds=60)
 RETRY_DELAYS = (timedelta(seconds=5), timedelta(seconds=20), timedelta(seconds=60))
 MAX_CATCH_UP = 200
+DEFAULT_CONCURRENCY = 8
 
 
 class SupportsNextAfter(Protocol):
@@ -78,6 +81,17 @@ Loader = Callable[[], Awaitable[Iterable[Plan]]]
 Deadline = Callable[[Plan, datetime], datetime]
 
 
+@dataclass(frozen=True)
+class Earliest:
+    """The moments of several recurrences together (a group's plans for one key)."""
+
+    recurrences: tuple[SupportsNextAfter, ...]
+
+    def next_after(self, instant: datetime) -> datetime | None:
+        found = [at for r in self.recurrences if (at := r.next_after(instant)) is not None]
+        return min(found, default=None)
+
+
 @dataclass
 class Kind:
     name: str
@@ -86,6 +100,8 @@ class Kind:
     grace: timedelta
     late_after: timedelta
     deadline: Deadline | None = None
+    group: str = ""
+    slots: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(DEFAULT_CONCURRENCY))
     plans: dict[str, Plan] = field(default_factory=dict)
     cursors: dict[str, datetime] = field(default_factory=dict)
 
@@ -108,15 +124,14 @@ class Scheduler:
         *,
         clock: Clock = utcnow,
         ready: Callable[[], Awaitable[object]] | None = None,
-        concurrency: int = 8,
     ) -> None:
         self.db = db
         self.clock = clock
         self._ready = ready
         self._kinds: dict[str, Kind] = {}
+        self._groups: dict[str, list[Kind]] = {}
         self._aps = AsyncIOScheduler(timezone="UTC", job_defaults={"misfire_grace_time": None})
         self._tasks: set[asyncio.Task[object]] = set()
-        self._slots = asyncio.Semaphore(concurrency)
         self._started_at: datetime | None = None
         self.caught_up = asyncio.Event()
 
@@ -131,11 +146,22 @@ class Scheduler:
         grace: timedelta,
         late_after: timedelta = timedelta(minutes=1),
         deadline: Deadline | None = None,
+        group: str | None = None,
+        concurrency: int = DEFAULT_CONCURRENCY,
     ) -> None:
-        """Declare a kind of scheduled delivery. Call before :meth:`start` (from a cog's setup)."""
+        """Declare a kind of scheduled delivery. Call before :meth:`start` (from a cog's setup).
+
+        Each kind's deliveries run at most ``concurrency`` at a time (so a burst — a thousand
+        guilds' daily threads at one minute — is queued, and one slow kind can't hold up another).
+        Kinds sharing a ``group`` share one wake-up job per key.
+        """
         if kind in self._kinds:
             raise ValueError(f"schedule kind {kind!r} registered twice")
-        self._kinds[kind] = Kind(kind, load, deliver, grace, late_after, deadline)
+        owner = Kind(
+            kind, load, deliver, grace, late_after, deadline, group or kind, asyncio.Semaphore(concurrency)
+        )
+        self._kinds[kind] = owner
+        self._groups.setdefault(owner.group, []).append(owner)
 
     @property
     def running(self) -> bool:
@@ -158,13 +184,15 @@ class Scheduler:
         self._spawn(self.catch_up(now, last_alive))
 
     async def load_all(self, now: datetime) -> int:
-        """Ask every kind for its plans (from its own tables) and add one job per plan."""
-        total = 0
+        """Ask every kind for its plans (from its own tables), then add one job per group and key."""
+        keys: set[tuple[str, str]] = set()
         for kind in self._kinds.values():
             for plan in await kind.load():
-                self._add(kind, plan, cursor=now)
-                total += 1
-        return total
+                self._add(kind, plan, cursor=now, arm=False)
+                keys.add((kind.group, plan.key))
+        for group, key in keys:
+            self._arm(group, key, now)
+        return len(keys)
 
     async def shutdown(self, *, clean: bool = True) -> None:
         """Stop waking up, cancel in-flight work (its ledger claims are recovered next start).
@@ -192,9 +220,7 @@ class Scheduler:
         owner = self._kinds[kind]
         owner.plans.pop(key, None)
         owner.cursors.pop(key, None)
-        job = self._aps.get_job(f"{kind}:{key}")
-        if job is not None:
-            job.remove()
+        self._arm(owner.group, key, self.clock())
 
     def plan(self, kind: str, key: str) -> Plan | None:
         return self._kinds[kind].plans.get(key)
@@ -203,24 +229,38 @@ class Scheduler:
         return [job.id for job in self._aps.get_jobs()]
 
     def next_run(self, kind: str, key: str) -> datetime | None:
-        job = self._aps.get_job(f"{kind}:{key}")
-        return None if job is None else job.next_run_time
+        """When this kind's schedule for ``key`` is next due (``None`` if never again)."""
+        owner = self._kinds[kind]
+        plan = owner.plans.get(key)
+        if plan is None or self._aps.get_job(f"{owner.group}:{key}") is None:
+            return None
+        return plan.recurrence.next_after(owner.cursors.get(key, self.clock()))
 
-    def _add(self, kind: Kind, plan: Plan, *, cursor: datetime) -> None:
+    def _add(self, kind: Kind, plan: Plan, *, cursor: datetime, arm: bool = True) -> None:
         kind.plans[plan.key] = plan
         kind.cursors[plan.key] = cursor
-        trigger: BaseTrigger = RecurrenceTrigger(plan.recurrence)
-        if trigger.get_next_fire_time(None, cursor) is None:
-            job = self._aps.get_job(f"{kind.name}:{plan.key}")
+        if arm:
+            self._arm(kind.group, plan.key, cursor)
+
+    def _arm(self, group: str, key: str, now: datetime) -> None:
+        """(Re)create the group's job for ``key``, waking at the earliest moment of its plans."""
+        job_id = f"{group}:{key}"
+        recurrences = tuple(k.plans[key].recurrence for k in self._groups[group] if key in k.plans)
+        recurrence = recurrences[0] if len(recurrences) == 1 else Earliest(recurrences)
+        trigger: BaseTrigger = RecurrenceTrigger(recurrence)
+        first = trigger.get_next_fire_time(None, now) if recurrences else None
+        if first is None:
+            job = self._aps.get_job(job_id)
             if job is not None:
                 job.remove()
             return
         self._aps.add_job(
             self._fire,
             trigger=trigger,
-            args=(kind.name, plan.key),
-            id=f"{kind.name}:{plan.key}",
+            args=(group, key),
+            id=job_id,
             replace_existing=True,
+            next_run_time=first,
             coalesce=True,
             max_instances=1,
         )
@@ -233,18 +273,18 @@ class Scheduler:
         task.add_done_callback(self._tasks.discard)
         return task
 
-    async def _fire(self, kind_name: str, key: str) -> None:
-        """APScheduler woke us: deliver every occurrence since this plan's cursor."""
-        kind = self._kinds[kind_name]
-        plan = kind.plans.get(key)
-        if plan is None:
-            return
+    async def _fire(self, group: str, key: str) -> None:
+        """APScheduler woke us: deliver every occurrence since each plan's cursor."""
         now = self.clock()
-        cursor = kind.cursors.get(key, now)
-        due = _between(plan.recurrence, cursor, now, limit=MAX_CATCH_UP)
-        kind.cursors[key] = max(now, cursor)
-        for at in due:
-            self._spawn(self.run(kind_name, key, at))
+        for kind in self._groups[group]:
+            plan = kind.plans.get(key)
+            if plan is None:
+                continue
+            cursor = kind.cursors.get(key, now)
+            due = _between(plan.recurrence, cursor, now, limit=MAX_CATCH_UP)
+            kind.cursors[key] = max(now, cursor)
+            for at in due:
+                self._spawn(self.run(kind.name, key, at))
 
     async def run(self, kind_name: str, key: str, at: datetime) -> str:
         """Claim and deliver one occurrence; returns its ledger status (or ``duplicate``).
@@ -302,7 +342,7 @@ class Scheduler:
         late = now - at > kind.late_after
         occurrence = Occurrence(kind.name, plan.key, at, late, delivery_id, attempt, plan.guild_id)
         try:
-            async with self._slots:
+            async with kind.slots:
                 detail = await kind.deliver(occurrence)
         except asyncio.CancelledError:
             raise

@@ -2,19 +2,13 @@
 
 Rendered with matplotlib's object API on the Agg backend (no pyplot state, so it is safe to call
 from ``asyncio.to_thread``). What it draws comes from :func:`cogs.checkins.stats.history_data`.
+matplotlib (with numpy, ~50 MiB) is imported on the first chart, not when the bot starts.
 """
 
 from __future__ import annotations
 
 import io
 import math
-
-import matplotlib
-
-matplotlib.use("Agg")
-
-from matplotlib.dates import AutoDateLocator, ConciseDateFormatter, date2num
-from matplotlib.figure import Figure
 
 from attune.content import ZONES
 from cogs.checkins.stats import HistoryData
@@ -26,6 +20,12 @@ PLEASANT_COLOUR = "#2f7f9e"
 
 def render_history(data: HistoryData, zone_labels: dict[str, str]) -> bytes:
     """A PNG of ``data``. Pure CPU work: call it off the event loop."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib.dates import AutoDateLocator, ConciseDateFormatter, date2num
+    from matplotlib.figure import Figure
+
     figure = Figure(figsize=(9, 5.6), dpi=100, layout="constrained")
     zones_ax, feel_ax = figure.subplots(2, 1, sharex=True, height_ratios=(1, 2))
     days = [point.day for point in data.days]

@@ -17,8 +17,6 @@ from html.parser import HTMLParser
 from typing import Any
 from urllib.parse import urljoin
 
-import feedparser
-
 from attune.text import clip, one_line
 from cogs.episodes.urls import host_and_path, safe_link
 
@@ -239,6 +237,8 @@ def _looks_like_html(body: bytes, content_type: str | None) -> bool:
 
 def _malformed(parsed: Any) -> bool:
     """feedparser flagged a real problem (not just a charset or content-type quibble)."""
+    import feedparser
+
     problem = parsed.get("bozo_exception")
     return bool(parsed.get("bozo")) and not isinstance(
         problem, feedparser.exceptions.ThingsNobodyCaresAboutButMe
@@ -246,7 +246,12 @@ def _malformed(parsed: Any) -> bool:
 
 
 def parse_feed(body: bytes, url: str, content_type: str | None = None) -> ParsedFeed:
-    """Parse RSS 2.0 (with iTunes tags) or Atom; raises :class:`NotAFeed` for anything else."""
+    """Parse RSS 2.0 (with iTunes tags) or Atom; raises :class:`NotAFeed` for anything else.
+
+    feedparser is imported here, on the first fetch, rather than when the bot starts.
+    """
+    import feedparser
+
     headers = {"content-location": url}
     if content_type:
         headers["content-type"] = content_type

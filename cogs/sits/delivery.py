@@ -20,6 +20,7 @@ between posting and confirming finds the post instead of posting again.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
@@ -48,6 +49,7 @@ GUIDE = "sits.guide"
 END = "sits.end"
 ROLLOVER = "sits.rollover"
 KINDS = (REMINDER, START, EVENT_START, GUIDE, END, ROLLOVER)
+GROUP = "sits"  # the scheduler job shared by a sit's moments: "sits:{id}"
 
 START_GRACE = timedelta(minutes=10)
 GUIDE_GRACE = timedelta(minutes=2)
@@ -94,13 +96,22 @@ class SitSchedules:
         self.keeper = keeper
         self.store = keeper.store
         self.voice = voice
+        self._posts: dict[int, list[GuidePost]] = {}
+        self._plans_task: asyncio.Future[list[dict[str, Plan | None]]] | None = None
+        self._plans_served = 0
 
     # ---------------------------------------------------------------- plans
 
     def posts(self, sit: Sit) -> list[GuidePost]:
-        return guide_posts(self.bot.content.wheel, sit.duration_min) if sit.guide == "wheel" else []
+        """The wheel guide's posts for a wheel-guided sit (cached per length: they depend on nothing else)."""
+        if sit.guide != "wheel":
+            return []
+        if sit.duration_min not in self._posts:
+            self._posts[sit.duration_min] = guide_posts(self.bot.content.wheel, sit.duration_min)
+        return self._posts[sit.duration_min]
 
     def register(self) -> None:
+        """One schedule kind per moment; all of a sit's moments share one scheduler job (group ``sits``)."""
         scheduler = self.bot.scheduler
         deliverers = {
             REMINDER: self.deliver_reminder,
@@ -118,18 +129,31 @@ class SitSchedules:
                 deliver=deliver,
                 grace={START: START_GRACE, GUIDE: GUIDE_GRACE, END: END_GRACE}.get(kind, ROLLOVER_GRACE),
                 deadline=_window_deadline if windowed else None,
+                group=GROUP,
             )
 
     def _loader(self, kind: str) -> Callable[[], Awaitable[list[Plan]]]:
         async def load() -> list[Plan]:
-            plans = []
-            for sit in await self.store.active():
-                plan = plans_for(sit, self.posts(sit))[kind]
-                if plan is not None:
-                    plans.append(plan)
-            return plans
+            return [plan for plans in await self._start_up_plans() if (plan := plans[kind]) is not None]
 
         return load
+
+    async def _start_up_plans(self) -> list[dict[str, Plan | None]]:
+        """Every active sit's plans, read once at start-up and shared by the six kinds' loaders.
+
+        (Each loader asks for its kind; reading the sits six times would cost six times the time
+        and, worse, six copies of every rule held in memory for as long as the plans live.)
+        """
+        if self._plans_task is None:
+            self._plans_task = asyncio.ensure_future(self._all_plans())
+        plans = await self._plans_task
+        self._plans_served += 1
+        if self._plans_served == len(KINDS):
+            self._plans_task, self._plans_served = None, 0
+        return plans
+
+    async def _all_plans(self) -> list[dict[str, Plan | None]]:
+        return [plans_for(sit, self.posts(sit)) for sit in await self.store.active()]
 
     async def put(self, sit: Sit) -> None:
         """(Re)schedule every moment of ``sit`` after it was created or changed."""

@@ -4,17 +4,21 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from icalendar import Calendar, Event
-
 from cogs.sits.models import Sit
+
+if TYPE_CHECKING:  # icalendar is imported on the first calendar request, not at start-up
+    from icalendar import Event
 
 PRODID = "-//Attune//Group sits//EN"
 
 
 def sit_event(sit: Sit, *, stamp: datetime, location: str | None = None, description: str = "") -> Event:
     """The VEVENT of one sit: DTSTART in the sit's own zone (TZID), so DST is the calendar's job."""
+    from icalendar import Event
+
     zone = ZoneInfo(sit.zone)
     rule = sit.plain_rule
     first = rule.first() or rule.next_after(stamp)
@@ -38,6 +42,8 @@ def sit_event(sit: Sit, *, stamp: datetime, location: str | None = None, descrip
 
 
 def calendar(events: Iterable[Event], *, name: str = "Attune sits") -> bytes:
+    from icalendar import Calendar
+
     cal = Calendar()
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")

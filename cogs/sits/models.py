@@ -16,8 +16,11 @@ Guide = Literal["silent", "wheel"]
 Status = Literal["active", "cancelled", "ended"]
 
 
+NONE: frozenset = frozenset()  # one shared empty set: ten thousand sits need not hold ten thousand
+
+
 def parse_days(text: str) -> frozenset[int]:
-    return frozenset(int(part) for part in text.split(",") if part.strip())
+    return frozenset(int(part) for part in text.split(",") if part.strip()) if text.strip() else NONE
 
 
 def format_days(days: frozenset[int]) -> str:
@@ -52,10 +55,10 @@ class Sit:
     status: str
     created_at: datetime
     updated_at: datetime
-    exclusions: frozenset[datetime] = frozenset()
+    exclusions: frozenset[datetime] = NONE
 
     @classmethod
-    def from_row(cls, row: Any, exclusions: frozenset[datetime] = frozenset()) -> Sit:
+    def from_row(cls, row: Any, exclusions: frozenset[datetime] = NONE) -> Sit:
         return cls(
             id=row["id"],
             guild_id=row["guild_id"],

@@ -15,7 +15,7 @@ from typing import Any
 from attune.clock import Clock
 from attune.db import Database
 from cogs.sits.drafting import Draft
-from cogs.sits.models import ANSWERS, Sit, format_days
+from cogs.sits.models import ANSWERS, NONE, Sit, format_days
 from cogs.sits.streaks import Streak, weekly_streak
 
 log = logging.getLogger(__name__)
@@ -144,22 +144,15 @@ class SitStore:
                 [(sit_id, _iso(at)) for at in occurrences],
             )
 
-    async def _exclusions(self, sit_ids: list[int]) -> dict[int, frozenset[datetime]]:
-        if not sit_ids:
-            return {}
-        marks = ",".join("?" * len(sit_ids))
-        found: dict[int, set[datetime]] = defaultdict(set)
-        for row in await self.db.fetchall(
-            f"SELECT sit_id, occurrence FROM sit_exclusions WHERE sit_id IN ({marks})",  # noqa: S608
-            sit_ids,
-        ):
-            found[row["sit_id"]].add(datetime.fromisoformat(row["occurrence"]))
-        return {sit_id: frozenset(found.get(sit_id, ())) for sit_id in sit_ids}
-
     async def _sits(self, where: str, params: tuple[Any, ...]) -> list[Sit]:
         rows = await self.db.fetchall(f"SELECT * FROM sits WHERE {where} ORDER BY id", params)  # noqa: S608
-        exclusions = await self._exclusions([row["id"] for row in rows])
-        return [Sit.from_row(row, exclusions[row["id"]]) for row in rows]
+        found: dict[int, set[datetime]] = defaultdict(set)
+        joined = f"SELECT e.sit_id, e.occurrence FROM sit_exclusions AS e JOIN sits ON sits.id = e.sit_id WHERE {where}"  # noqa: S608, E501
+        for row in await self.db.fetchall(joined, params):
+            found[row["sit_id"]].add(datetime.fromisoformat(row["occurrence"]))
+        return [
+            Sit.from_row(row, frozenset(found[row["id"]]) if row["id"] in found else NONE) for row in rows
+        ]
 
     async def get(self, sit_id: int) -> Sit | None:
         found = await self._sits("id = ?", (sit_id,))

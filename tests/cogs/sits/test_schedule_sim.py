@@ -55,7 +55,7 @@ async def test_schedule_posts_an_announcement_and_creates_the_native_event(env) 
     assert (event.name, event.entity_type, event.channel_id) == ("Evening sit", 2, zendo.id)  # 2 = voice
     assert event.scheduled_start_time.startswith("2026-01-01T18:00:00")
     assert event.scheduled_end_time.startswith("2026-01-01T18:30:00")
-    assert env.bot.scheduler.job_ids().count("sits.start:1") == 1
+    assert env.bot.scheduler.job_ids().count("sits:1") == 1
 
 
 async def test_without_a_voice_channel_the_event_is_external_with_a_location(env) -> None:
