@@ -16,7 +16,9 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 import logging
+import weakref
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -44,7 +46,7 @@ class SupportsNextAfter(Protocol):
     def next_after(self, instant: datetime, /) -> datetime | None: ...
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Plan:
     """One schedule: a capability's row (``key``) and the rule that says when it is due."""
 
@@ -81,7 +83,7 @@ Loader = Callable[[], Awaitable[Iterable[Plan]]]
 Deadline = Callable[[Plan, datetime], datetime]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Earliest:
     """The moments of several recurrences together (a group's plans for one key)."""
 
@@ -115,6 +117,20 @@ def _is_transient(error: BaseException) -> bool:
     return isinstance(error, aiohttp.ClientError | asyncio.TimeoutError | ConnectionError)
 
 
+_RUNNING: weakref.WeakValueDictionary[int, Scheduler] = weakref.WeakValueDictionary()
+_TOKENS = itertools.count(1)
+#: Jobs name their function by this text reference (and use it as their name): one shared string
+#: instead of two fresh ones per job, which adds up over tens of thousands of series.
+WAKE_REF = "attune.scheduler:wake"
+
+
+async def wake(token: int, group: str, key: str) -> None:
+    """What every job calls: hand the wake-up to the scheduler that armed it."""
+    scheduler = _RUNNING.get(token)
+    if scheduler is not None:
+        await scheduler._fire(group, key)
+
+
 class Scheduler:
     """Registration API, job bookkeeping, ledger and catch-up."""
 
@@ -134,6 +150,8 @@ class Scheduler:
         self._tasks: set[asyncio.Task[object]] = set()
         self._started_at: datetime | None = None
         self.caught_up = asyncio.Event()
+        self._token = next(_TOKENS)
+        _RUNNING[self._token] = self
 
     # ------------------------------------------------------------------ registration
 
@@ -255,10 +273,11 @@ class Scheduler:
                 job.remove()
             return
         self._aps.add_job(
-            self._fire,
+            WAKE_REF,
             trigger=trigger,
-            args=(group, key),
+            args=(self._token, group, key),
             id=job_id,
+            name=WAKE_REF,
             replace_existing=True,
             next_run_time=first,
             coalesce=True,

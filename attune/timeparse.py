@@ -273,7 +273,7 @@ class Repeat(enum.StrEnum):
     MONTHLY = "monthly"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Recurrence:
     """A wall-clock rule in one zone: first occurrence ``start`` (naive local), then ``repeat``.
 
@@ -424,6 +424,8 @@ class Recurrence:
 class RecurrenceTrigger(BaseTrigger):
     """An APScheduler trigger that fires on a :class:`Recurrence`'s occurrences."""
 
+    __slots__ = ("recurrence",)
+
     def __init__(self, recurrence: Recurrence | Any) -> None:
         self.recurrence = recurrence
 
@@ -445,7 +447,7 @@ def weekly_at(clock: time, days: frozenset[int], zone_name: str, from_day: date)
     return Recurrence(Repeat.WEEKLY, start, zone_name, weekdays=days)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Every:
     """A fixed-interval recurrence (feed polling, heartbeats): ``anchor + k * interval``."""
 

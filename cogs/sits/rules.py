@@ -15,7 +15,7 @@ from attune.timeparse import Recurrence
 _TICK = timedelta(microseconds=1)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Shifted:
     """``rule``'s occurrences moved by ``offset``; ``window`` is how late one may still be delivered."""
 
@@ -35,7 +35,7 @@ class Shifted:
         return f"{self.rule.describe()} shifted by {self.offset}"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Offsets:
     """Several moments inside each occurrence of ``rule`` (e.g. the wheel's guide posts)."""
 
