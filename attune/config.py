@@ -28,6 +28,7 @@ ENV_NAMES = {
     "log_level": "ATTUNE_LOG_LEVEL",
     "api_base_url": "DISCORD_API_BASE_URL",
     "gateway_url": "DISCORD_GATEWAY_URL",
+    "feeds_public_only": "ATTUNE_FEEDS_PUBLIC_ONLY",
 }
 
 
@@ -43,6 +44,7 @@ class Settings(BaseModel):
     log_level: str = "INFO"
     api_base_url: str | None = None
     gateway_url: str | None = None
+    feeds_public_only: bool = False
 
     @field_validator("log_level")
     @classmethod

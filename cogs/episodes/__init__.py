@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
@@ -10,11 +11,13 @@ if TYPE_CHECKING:
 
 
 async def setup(bot: AttuneBot) -> None:
+    from cogs.episodes import fetch
     from cogs.episodes.cog import EpisodesCog
     from cogs.episodes.digest import DIGEST_KIND
     from cogs.episodes.poller import POLL_KIND
     from cogs.episodes.views import AnotherEpisode, BrowsePage, InsightsPage
 
+    fetch.LIMITS = replace(fetch.LIMITS, public_only=bot.settings.feeds_public_only)
     cog = EpisodesCog(bot)
     await bot.add_cog(cog)
     # A missed poll costs nothing but a short delay (the next one finds the same items), so polls

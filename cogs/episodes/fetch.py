@@ -7,7 +7,7 @@
 * :func:`fetch_off_loop` runs the download in a worker thread with its own event loop: a slow or
   huge feed never competes with the Discord connection for the bot's loop, and the timeout is kept
   by a clock that a busy bot loop can't stall (callers use this; :func:`fetch_feed` is the core).
-* Optional, for production: ``ATTUNE_FEEDS_PUBLIC_ONLY=1`` in the environment refuses hosts that
+* Optional, for production: ``ATTUNE_FEEDS_PUBLIC_ONLY=1`` (a setting) refuses hosts that
   resolve to private, loopback, link-local or reserved addresses (off by default, so a feed on
   the local network — or the tests' server on 127.0.0.1 — works).
 """
@@ -18,9 +18,8 @@ import asyncio
 import contextvars
 import ipaddress
 import logging
-import os
 import socket
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
@@ -35,13 +34,8 @@ log = logging.getLogger(__name__)
 
 USER_AGENT = f"Attune/{__version__} (podcast feed reader for a mindfulness community Discord bot)"
 ACCEPT = "application/rss+xml, application/atom+xml, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5"
-PUBLIC_ONLY_ENV = "ATTUNE_FEEDS_PUBLIC_ONLY"
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 CHUNK = 64 * 1024
-
-
-def _flag(name: str) -> bool:
-    return os.environ.get(name, "").strip().lower() in {"1", "true", "yes", "on"}
 
 
 @dataclass(frozen=True)
@@ -51,7 +45,7 @@ class FetchLimits:
     timeout: float = 15.0
     max_bytes: int = 5 * 1024 * 1024
     max_redirects: int = 5
-    public_only: bool = field(default_factory=lambda: _flag(PUBLIC_ONLY_ENV))
+    public_only: bool = False  # the operator's ATTUNE_FEEDS_PUBLIC_ONLY (see cogs.episodes.setup)
 
 
 #: The limits every fetch uses unless told otherwise (tests replace this module attribute).

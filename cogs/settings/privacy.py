@@ -26,7 +26,8 @@ log = logging.getLogger(__name__)
 
 STORED = (
     "**What Attune stores** (only what you do with it):\n"
-    "• **Sits** — your RSVPs, attendance and solo practice logs.\n"
+    "• **Sits** — your RSVPs, attendance, solo practice logs, and when you joined and left a sit's "
+    "voice channel around a sit (to count attendance).\n"
     "• **Wheel of Awareness** — reflections you save to your journal.\n"
     "• **Check-ins** — your zone, emotion word, optional note and whether you shared it; "
     "your reminder time. Private unless you share; facilitators only ever see counts of 5 or more.\n"

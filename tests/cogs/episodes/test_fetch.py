@@ -6,7 +6,6 @@ import socket
 
 import pytest
 
-from cogs.episodes import fetch
 from cogs.episodes.fetch import FetchError, FetchLimits, fetch_feed
 from tests.cogs.episodes.conftest import TEST_LIMITS, fixture_bytes
 
@@ -105,7 +104,10 @@ async def test_public_only_guard_refuses_local_addresses(feed_server, monkeypatc
         await fetch_feed(feed_server.url("/feed/circle").replace("127.0.0.1", "localhost"), limits=guarded)
     assert by_name.value.reason == "address"
     assert feed_server.requests == []
-    monkeypatch.setenv(fetch.PUBLIC_ONLY_ENV, "1")
-    assert FetchLimits().public_only
-    monkeypatch.setenv(fetch.PUBLIC_ONLY_ENV, "")
-    assert not FetchLimits().public_only
+
+
+def test_public_only_is_an_operator_setting() -> None:
+    from attune.config import load_settings
+
+    assert load_settings({"ATTUNE_FEEDS_PUBLIC_ONLY": "1"}, None).feeds_public_only
+    assert not load_settings({}, None).feeds_public_only
