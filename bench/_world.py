@@ -16,6 +16,8 @@ from pathlib import Path
 from _common import ROOT  # noqa: F401
 
 from attune.db import Database
+from attune.timeparse import Recurrence, Repeat
+from cogs.sits.models import parse_days
 from tests.e2e.fakediscord import FakeDiscord
 
 ZONES = ("Europe/Berlin", "America/New_York", "Asia/Tokyo", "Australia/Sydney", "UTC", "America/Sao_Paulo")
@@ -80,12 +82,17 @@ def fill(
                 )
                 repeat = REPEATS[n % len(REPEATS)]
                 weekdays = str(start.weekday()) if repeat in ("weekly", "biweekly") else ""
+                duration = rng.choice((20, 30, 45))
+                rule = Recurrence(Repeat(repeat), start, zone, parse_days(weekdays))
+                current = rule.next_after(now - timedelta(minutes=duration))
+                shown = current.isoformat() if current else None
                 message_id += 2
+                # Announced, with its native event: what an established community's rows hold.
                 db.execute(
                     "INSERT INTO sits (guild_id, title, host_id, start_local, zone, repeat, weekdays,"
                     " duration_min, reminder_min, guide, voice_channel_id, channel_id, announcement_id,"
-                    " status, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
-                    " 'active', ?, ?)",
+                    " shown_at, event_id, event_at, status, created_at, updated_at)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'active', ?, ?)",
                     (
                         guild_id,
                         f"Sit {n}",
@@ -94,12 +101,15 @@ def fill(
                         zone,
                         repeat,
                         weekdays,
-                        rng.choice((20, 30, 45)),
+                        duration,
                         15,
                         rng.choice(("silent", "wheel")),
                         world.voice_channels[guild_id],
                         channel,
                         message_id,
+                        shown,
+                        message_id + 1,
+                        shown,
                         stamp,
                         stamp,
                     ),

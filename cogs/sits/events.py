@@ -83,6 +83,8 @@ class NativeEvents:
         return {
             "name": clip(sit.title, 100),
             "description": clip(description, 1000),
+            # Discord requires it when creating an event; discord.py 2.7 leaves it out unless given.
+            "privacy_level": discord.PrivacyLevel.guild_only,
             "start_time": start,
             "end_time": sit.ends(start),
             **self._target(sit, guild),

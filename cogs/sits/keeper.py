@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections import defaultdict
+import weakref
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -35,10 +35,14 @@ class SitKeeper:
         self.bot = bot
         self.store = store
         self.events = events
-        self._locks: defaultdict[int, asyncio.Lock] = defaultdict(asyncio.Lock)
+        # Weak: a sit's lock lives while someone holds or waits for it, not for the whole process.
+        self._locks: weakref.WeakValueDictionary[int, asyncio.Lock] = weakref.WeakValueDictionary()
 
     def lock(self, sit_id: int) -> asyncio.Lock:
-        return self._locks[sit_id]
+        found = self._locks.get(sit_id)
+        if found is None:
+            found = self._locks[sit_id] = asyncio.Lock()
+        return found
 
     async def reload(self, sit: Sit | int) -> Sit:
         found = await self.store.get(sit if isinstance(sit, int) else sit.id)
