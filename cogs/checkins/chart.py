@@ -1,7 +1,7 @@
 """The history chart: zones per day above, energy and pleasantness over time below (PNG bytes).
 
-Rendered with matplotlib's object API on the Agg backend (no pyplot state, so it is safe to call
-from ``asyncio.to_thread``). What it draws comes from :func:`cogs.checkins.stats.history_data`.
+Rendered with matplotlib's object API on the Agg backend (no pyplot state), in the worker process
+of :mod:`cogs.checkins.renderer`. What it draws comes from :func:`cogs.checkins.stats.history_data`.
 matplotlib (with numpy, ~50 MiB) is imported on the first chart, not when the bot starts.
 """
 

@@ -16,8 +16,7 @@ from attune.errors import UserError
 from attune.permissions import POST_WITH_THREAD, facilitator_only, guild_id_of, require_bot_permissions
 from attune.timeparse import describe_days, get_zone, parse_clock, parse_days, timezone_choices
 from attune.ui import report_error
-from cogs.checkins import daily, reminders, render
-from cogs.checkins.chart import render_history
+from cogs.checkins import daily, reminders, render, renderer
 from cogs.checkins.flow import CheckinFlow
 from cogs.checkins.service import CheckinService, SharedPost
 from cogs.checkins.stats import (
@@ -70,6 +69,7 @@ class CheckinsCog(commands.Cog, name="Check-ins"):
     async def cog_unload(self) -> None:
         for task in list(self._background):
             task.cancel()
+        renderer.shut_down()
 
     # ------------------------------------------------------------ facilitators
 
@@ -190,7 +190,7 @@ class CheckinsCog(commands.Cog, name="Check-ins"):
         zone_labels: dict[str, str] = {zone: info.label for zone, info in content.checkin.zones.items()}
         quadrant_labels: dict[str, str] = {q: info.label for q, info in content.emotions.quadrants.items()}
         summary = describe_history(data, zone_labels, quadrant_labels)
-        png = await asyncio.to_thread(render_history, data, zone_labels)
+        png = await renderer.render(data, zone_labels)
         file = discord.File(io.BytesIO(png), filename=HISTORY_FILE, description=summary[:1024])
         await interaction.followup.send(
             content=notice or discord.utils.MISSING,

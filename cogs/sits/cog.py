@@ -248,13 +248,14 @@ class SitsCog(commands.Cog, name="Sits"):
         guild_id = guild_id_of(interaction)
         if not 1 <= days <= LIST_MAX_DAYS:
             raise UserError(f"`days` is 1–{LIST_MAX_DAYS}, e.g. `days: 14`.")
+        await interaction.response.defer(ephemeral=True, thinking=True)
         now = self.bot.clock()
         until = now + timedelta(days=days)
         entries: list[tuple[datetime, Sit]] = []
         for sit in await self.store.active(guild_id):
             entries += [(start, sit) for start in sit.rule.between(now - sit.length, until, limit=200)]
         if not entries:
-            await interaction.response.send_message(
+            await interaction.followup.send(
                 f"No sits in the next {days} days. Facilitators can add one with `/sit schedule`.",
                 ephemeral=True,
             )
@@ -278,7 +279,7 @@ class SitsCog(commands.Cog, name="Sits"):
             colour=render.COLOUR,
         )
         embed.set_footer(text="RSVP on each sit's announcement · /sit calendar adds them to your calendar")
-        await interaction.response.send_message(embed=embed, ephemeral=True)
+        await interaction.followup.send(embed=embed, ephemeral=True)
 
     # ---------------------------------------------------------------- edit
 
@@ -497,6 +498,9 @@ class SitsCog(commands.Cog, name="Sits"):
         return sit
 
     async def on_rsvp(self, interaction: discord.Interaction, sit_id: int, answer: str) -> None:
+        # Acknowledge first (no visible change), so a burst of clicks is answered at once; the
+        # counts are then edited onto the announcement and the member is told privately.
+        await interaction.response.defer()
         sit = await self._button_sit(interaction, sit_id)
         if sit.status == "cancelled":
             raise UserError("This sit was cancelled, so there's nothing to answer.")
@@ -506,7 +510,7 @@ class SitsCog(commands.Cog, name="Sits"):
             raise UserError("This sit has ended; look for the next one with `/sit list`.")
         previous = await self.store.answer(sit.id, start, interaction.user.id, answer)
         counts = await self.store.counts(sit.id, start)
-        await interaction.response.edit_message(
+        await interaction.edit_original_response(
             embed=render.announcement_embed(sit, start, counts, now=now),
             view=announcement_view(sit.id, open_for_answers=True),
         )
