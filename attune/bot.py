@@ -90,7 +90,9 @@ class AttuneBot(commands.Bot):
             self.db = await Database.open(self.settings.database)
         await self.db.migrate()
         self.guild_settings = GuildSettings(self.db, self.clock)
-        self.scheduler = Scheduler(self.db, clock=self.clock, ready=self.wait_until_ready)
+        self.scheduler = Scheduler(
+            self.db, clock=self.clock, ready=self.wait_until_ready, available=self.guild_available
+        )
         for extension in self._extensions:
             await self.load_extension(extension)
         if self._start_scheduler:
@@ -100,6 +102,12 @@ class AttuneBot(commands.Bot):
     async def on_ready(self) -> None:
         user = self.user
         log.info("ready as %s (%s) in %d guilds", user, user.id if user else "?", len(self.guilds))
+
+    def guild_available(self, guild_id: int) -> bool:
+        """False while Discord has named the guild but not sent it: after a fresh IDENTIFY (READY
+        empties the cache until its GUILD_CREATE) or during an outage. Scheduled posts wait for it."""
+        guild = self.get_guild(guild_id)
+        return guild is None or not guild.unavailable
 
     def personal_data(self) -> list[PersonalData]:
         """The loaded cogs that store personal data, for ``/privacy``."""

@@ -78,6 +78,11 @@ class PermanentFailure(Exception):
     """Raised by a deliverer when retrying cannot help (channel gone, permission missing)."""
 
 
+class GuildUnavailable(Exception):
+    """The occurrence's guild is known but not loaded: a new gateway session is still receiving it, or
+    Discord has an outage there. Its channels aren't in the cache yet, so delivery is retried later."""
+
+
 Deliverer = Callable[[Occurrence], Awaitable[str | None]]
 Loader = Callable[[], Awaitable[Iterable[Plan]]]
 Deadline = Callable[[Plan, datetime], datetime]
@@ -112,6 +117,8 @@ class Kind:
 
 
 def _is_transient(error: BaseException) -> bool:
+    if isinstance(error, GuildUnavailable):
+        return True
     if isinstance(error, discord.HTTPException):
         return error.status >= 500 or error.status == 429
     return isinstance(error, aiohttp.ClientError | asyncio.TimeoutError | ConnectionError)
@@ -140,10 +147,12 @@ class Scheduler:
         *,
         clock: Clock = utcnow,
         ready: Callable[[], Awaitable[object]] | None = None,
+        available: Callable[[int], bool] | None = None,
     ) -> None:
         self.db = db
         self.clock = clock
         self._ready = ready
+        self._available = available
         self._kinds: dict[str, Kind] = {}
         self._groups: dict[str, list[Kind]] = {}
         self._aps = AsyncIOScheduler(timezone="UTC", job_defaults={"misfire_grace_time": None})
@@ -361,6 +370,12 @@ class Scheduler:
         late = now - at > kind.late_after
         occurrence = Occurrence(kind.name, plan.key, at, late, delivery_id, attempt, plan.guild_id)
         try:
+            if (
+                plan.guild_id is not None
+                and self._available is not None
+                and not self._available(plan.guild_id)
+            ):
+                raise GuildUnavailable(f"guild {plan.guild_id} is not available yet")
             async with kind.slots:
                 detail = await kind.deliver(occurrence)
         except asyncio.CancelledError:

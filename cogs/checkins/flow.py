@@ -18,6 +18,7 @@ from attune.errors import UserError
 from attune.notify import tell_facilitators
 from attune.permissions import guild_id_of
 from cogs.checkins import render
+from cogs.checkins.ordering import InOrder, Turn
 from cogs.checkins.service import (
     VISIBILITIES,
     CheckinService,
@@ -60,6 +61,7 @@ class CheckinFlow:
         self.bot = bot
         self.service = service
         self._alerts: dict[tuple[int, int], datetime] = {}
+        self._sharing = InOrder()
 
     @property
     def content(self) -> Content:
@@ -163,29 +165,22 @@ class CheckinFlow:
             return
         chosen = values.get(VISIBILITY_FIELD) or ["private"]
         visibility = chosen[0] if chosen and chosen[0] in VISIBILITIES else "private"
-        await interaction.response.defer(ephemeral=True, thinking=interaction.message is None)
-
-        now = self.bot.clock()
-        config = await self.bot.guild_settings.get(guild_id)
-        local_date = local_date_of(now, config.zone)
-        outcome = "🔒 Kept private: only you can see it."
-        shared: discord.Message | None = None
-        if visibility == "shared":
-            thread = await self.today_thread(guild_id)
-            if thread is None or thread.thread_id is None:
-                visibility = "private"
-                outcome = (
-                    "🔒 There's no check-in thread open today, so I kept this private — nothing is lost."
-                )
-            else:
-                shared = await self._share(interaction, thread.thread_id, zone, emotion, note)
+        # A place in line, taken before anything is awaited: shares post in the order they arrived.
+        turn = self._sharing.take(guild_id) if visibility == "shared" else None
+        try:
+            await interaction.response.defer(ephemeral=True, thinking=interaction.message is None)
+            now = self.bot.clock()
+            config = await self.bot.guild_settings.get(guild_id)
+            local_date = local_date_of(now, config.zone)
+            outcome = "🔒 Kept private: only you can see it."
+            shared: discord.Message | None = None
+            if turn is not None:
+                shared, outcome = await self._share_in_turn(interaction, turn, zone, emotion, note)
                 if shared is None:
                     visibility = "private"
-                    outcome = (
-                        "🔒 I couldn't post in today's thread, so I kept this private — nothing is lost."
-                    )
-                else:
-                    outcome = f"💬 Shared in <#{thread.thread_id}>."
+        finally:
+            if turn is not None:
+                turn.release()
         checkin = NewCheckin(
             guild_id=guild_id,
             user_id=interaction.user.id,
@@ -231,6 +226,25 @@ class CheckinFlow:
                 view=view or discord.utils.MISSING,
                 ephemeral=True,
             )
+
+    async def _share_in_turn(
+        self,
+        interaction: discord.Interaction[Any],
+        turn: Turn,
+        zone: str,
+        emotion: EmotionWord,
+        note: str | None,
+    ) -> tuple[discord.Message | None, str]:
+        """Post the shared line once the shares submitted before it are out; the post and what to say."""
+        guild_id = guild_id_of(interaction)
+        thread = await self.today_thread(guild_id)
+        if thread is None or thread.thread_id is None:
+            return None, "🔒 There's no check-in thread open today, so I kept this private — nothing is lost."
+        async with turn:
+            shared = await self._share(interaction, thread.thread_id, zone, emotion, note)
+        if shared is None:
+            return None, "🔒 I couldn't post in today's thread, so I kept this private — nothing is lost."
+        return shared, f"💬 Shared in <#{thread.thread_id}>."
 
     async def _share(
         self,

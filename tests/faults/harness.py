@@ -1,0 +1,224 @@
+"""Shared set-up for the fault tests that run the real ``python bot.py`` against the loopback fake.
+
+The database is migrated by the product's own code, then seeded with plain SQL in the layout of the
+capabilities' migrations (as an established community's rows would be), with schedules that come due
+seconds after start-up. Readers here look at what the fake Discord holds and what the delivery ledger
+says, so tests assert what members would see and what the bot recorded.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sqlite3
+from collections.abc import AsyncIterator, Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from attune.db import Database
+from attune.scheduler import HEARTBEAT_KEY
+from attune.timeparse import ALL_DAYS
+from cogs.checkins.daily import plan_for
+from cogs.checkins.service import Setup
+from tests.e2e.fakediscord import FakeDiscord
+from tests.e2e.process import BotProcess, bot_process
+
+FINAL = ("posted", "late", "skipped", "failed")
+CLOSING_BELL = "has ended"
+STARTER_BUTTON = "checkin:start"
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC).replace(microsecond=0)
+
+
+# ------------------------------------------------------------------------------ the database
+
+
+async def create_database(path: Path) -> None:
+    """A database migrated by the product's own code (what the first start would create)."""
+    db = await Database.open(path)
+    await db.migrate()
+    await db.close()
+
+
+def connect(path: Path) -> sqlite3.Connection:
+    connection = sqlite3.connect(path, timeout=10)
+    connection.row_factory = sqlite3.Row
+    return connection
+
+
+def execute(path: Path, sql: str, params: tuple[Any, ...] = ()) -> int:
+    with contextlib.closing(connect(path)) as connection, connection:
+        return int(connection.execute(sql, params).lastrowid or 0)
+
+
+def query(path: Path, sql: str, params: tuple[Any, ...] = ()) -> list[dict[str, Any]]:
+    with contextlib.closing(connect(path)) as connection:
+        return [dict(row) for row in connection.execute(sql, params)]
+
+
+def seed_heartbeat(path: Path, at: datetime) -> None:
+    """As if a previous process was last alive at ``at``: start-up then catches up what fell due since."""
+    execute(
+        path,
+        "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        (HEARTBEAT_KEY, at.isoformat()),
+    )
+
+
+def seed_sit(
+    path: Path,
+    *,
+    guild_id: int,
+    channel_id: int,
+    start: datetime,
+    title: str,
+    duration_min: int = 1,
+    repeat: str = "daily",
+    since: datetime | None = None,
+) -> int:
+    """A silent sit (UTC, no reminder, no voice channel) whose occurrence begins at ``start``.
+
+    ``since`` (the sit's last edit, the scheduler's ``Plan.since``) defaults to just after the start,
+    so a catch-up never posts that occurrence's opening bell: only its closing bell is still to come.
+    """
+    stamp = (since or start + timedelta(seconds=1)).isoformat()
+    return execute(
+        path,
+        "INSERT INTO sits (guild_id, title, host_id, start_local, zone, repeat, weekdays, duration_min,"
+        " reminder_min, guide, voice_channel_id, channel_id, status, created_at, updated_at)"
+        " VALUES (?, ?, NULL, ?, 'UTC', ?, '', ?, 0, 'silent', NULL, ?, 'active', ?, ?)",
+        (
+            guild_id,
+            title,
+            start.astimezone(UTC).replace(tzinfo=None).isoformat(),
+            repeat,
+            duration_min,
+            channel_id,
+            stamp,
+            stamp,
+        ),
+    )
+
+
+def calm_zone(at: datetime) -> str:
+    """A time zone whose local time at ``at`` is far from midnight (a day's thread can't roll over)."""
+    for name in ("UTC", "Asia/Tokyo", "America/New_York"):
+        if 2 <= at.astimezone(ZoneInfo(name)).hour <= 21:
+            return name
+    raise AssertionError("unreachable: three zones 9 and 5 hours apart")  # pragma: no cover
+
+
+def seed_checkin_setup(path: Path, *, guild_id: int, channel_id: int, due_by: datetime) -> datetime:
+    """Daily check-ins whose occurrence today falls in the minute before ``due_by``; returns it (UTC).
+
+    The occurrence is computed by the product's own plan (whatever offset it gives a guild's minute).
+    """
+    zone_name = calm_zone(due_by)
+    since = due_by - timedelta(minutes=10)
+    minute = due_by.astimezone(ZoneInfo(zone_name)).replace(second=0, microsecond=0)
+    for clock in (minute, minute - timedelta(minutes=1)):
+        setup = Setup(guild_id, channel_id, clock.time(), ALL_DAYS, zone_name, True, since)
+        occurrence = plan_for(setup).recurrence.next_after(due_by - timedelta(minutes=2))
+        if occurrence is not None and due_by - timedelta(seconds=60) < occurrence <= due_by:
+            break
+    else:  # pragma: no cover - a plan offset of a minute or more
+        raise AssertionError(f"no clock puts {guild_id}'s check-in just before {due_by}")
+    execute(
+        path,
+        "INSERT INTO checkin_setups (guild_id, channel_id, clock, days, timezone, enabled, updated_at)"
+        " VALUES (?, ?, ?, '0,1,2,3,4,5,6', ?, 1, ?)",
+        (guild_id, channel_id, clock.strftime("%H:%M"), zone_name, since.isoformat()),
+    )
+    return occurrence
+
+
+def ledger(path: Path, kind: str, key: str | int) -> list[dict[str, Any]]:
+    return query(
+        path,
+        "SELECT id, kind, key, occurrence, status, attempts, detail FROM deliveries"
+        " WHERE kind = ? AND key = ? ORDER BY occurrence",
+        (kind, str(key)),
+    )
+
+
+def settled(path: Path, wanted: list[tuple[str, str | int]]) -> bool:
+    """Every ``(kind, key)`` has a ledger row and none of them is still only claimed."""
+    for kind, key in wanted:
+        rows = ledger(path, kind, key)
+        if not rows or any(row["status"] not in FINAL for row in rows):
+            return False
+    return True
+
+
+# ------------------------------------------------------------------------------ the fake
+
+
+def bot_messages(fake: FakeDiscord, channel_id: int) -> list[dict[str, Any]]:
+    return [m for m in fake.messages(channel_id) if int(m["author"]["id"]) == fake.bot_user_id]
+
+
+def closing_bells(fake: FakeDiscord, channel_id: int) -> list[dict[str, Any]]:
+    return [m for m in bot_messages(fake, channel_id) if CLOSING_BELL in (m.get("content") or "")]
+
+
+def custom_ids(message: dict[str, Any]) -> list[str]:
+    found: list[str] = []
+
+    def walk(components: list[dict[str, Any]]) -> None:
+        for component in components:
+            if "custom_id" in component:
+                found.append(component["custom_id"])
+            walk(component.get("components") or [])
+
+    walk(message.get("components") or [])
+    return found
+
+
+def starters(fake: FakeDiscord, channel_id: int) -> list[dict[str, Any]]:
+    """The daily check-in starter messages (the ones with the **Check in** button)."""
+    return [m for m in bot_messages(fake, channel_id) if STARTER_BUTTON in custom_ids(m)]
+
+
+def threads_in(fake: FakeDiscord, channel_id: int) -> list[dict[str, Any]]:
+    return [t for t in fake.threads if int(t.get("parent_id") or 0) == channel_id]
+
+
+def announced(fake: FakeDiscord, channel_id: int) -> bool:
+    """The sit's announcement (an embed) is in the channel."""
+    return any(m.get("embeds") for m in bot_messages(fake, channel_id))
+
+
+def nonces_sent(fake: FakeDiscord, channel_id: int) -> list[str]:
+    """The nonces of the bot's POSTs to a channel, in order (``enforce_nonce`` ones only)."""
+    return [
+        str(r.json["nonce"])
+        for r in fake.requests_to("POST", f"/channels/{channel_id}/messages")
+        if isinstance(r.json, dict) and r.json.get("nonce") is not None and r.json.get("enforce_nonce")
+    ]
+
+
+# ------------------------------------------------------------------------------ the process
+
+
+@contextlib.asynccontextmanager
+async def running_bot(fake: FakeDiscord, database: Path) -> AsyncIterator[BotProcess]:
+    """``python bot.py`` against ``fake`` on ``database``, once it has said it is ready."""
+    async with bot_process(fake, database) as bot:
+        await bot.wait_for_line("ready as", timeout=30)
+        yield bot
+
+
+async def wait_quietly(fake: FakeDiscord, predicate: Callable[[], object], timeout: float) -> bool:
+    """``fake.wait_for`` that reports instead of raising: the tests then say what is missing."""
+    try:
+        await fake.wait_for(predicate, timeout=timeout)
+    except TimeoutError:
+        return False
+    return True
+
+
+def lines_with(bot: BotProcess, needle: str) -> int:
+    return sum(needle in line for line in bot.lines)
