@@ -17,6 +17,7 @@ from attune.config import Settings
 from attune.content import Content
 from attune.db import Database
 from attune.guilds import GuildSettings
+from attune.pacing import RequestPacer, pace
 from attune.privacy import PersonalData
 from attune.scheduler import Scheduler
 from attune.ui import AttuneTree
@@ -65,6 +66,7 @@ class AttuneBot(commands.Bot):
         extensions: Sequence[str] = EXTENSIONS,
         start_scheduler: bool = True,
         db: Database | None = None,
+        pacer: RequestPacer | None = None,
         **options: Any,
     ) -> None:
         super().__init__(
@@ -82,10 +84,13 @@ class AttuneBot(commands.Bot):
         self._extensions = tuple(extensions)
         self._start_scheduler = start_scheduler
         self._resources_closed = False
+        self.pacer = pacer
         if db is not None:
             self.db = db
 
     async def setup_hook(self) -> None:
+        if self.pacer is not None:
+            pace(self.http, self.pacer)
         if not hasattr(self, "db"):
             self.db = await Database.open(self.settings.database)
         await self.db.migrate()

@@ -25,6 +25,7 @@ from attune.config import Settings, load_settings
 from attune.content import load_content
 from attune.db import Database, discover_migrations
 from attune.errors import ContentError, DatabaseError, StartupError
+from attune.pacing import RequestPacer
 
 log = logging.getLogger("attune")
 EXIT_OK, EXIT_PROBLEM = 0, 2
@@ -113,7 +114,7 @@ async def _open_database(settings: Settings) -> Database:
 
 async def run_bot(settings: Settings, token: str, content: object) -> int:
     db = await _open_database(settings)
-    bot = AttuneBot(settings, content, db=db)  # type: ignore[arg-type]
+    bot = AttuneBot(settings, content, db=db, pacer=RequestPacer())  # type: ignore[arg-type]
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):

@@ -1,19 +1,17 @@
 """The daily check-in thread: one per guild and local date, through the scheduler core's ledger.
 
-Each enabled setup is one plan (kind ``checkins.daily``, key = guild id). Its occurrences are shifted
-by a small per-guild offset (0–59 s, derived from the guild id, so it is the same after a restart):
-many guilds that chose the same minute start one by one instead of all at once, and the core's
-concurrency limit does the rest. An occurrence may be delivered until the end of its local day, so
-after downtime the day's thread still opens that same day (marked late) — and never twice: the
-ledger claims the occurrence, and ``checkin_threads`` (one row per guild and date) makes a retry
-reuse the starter it already posted.
+Each enabled setup is one plan (kind ``checkins.daily``, key = guild id). Many guilds that chose
+the same minute don't stampede: the core runs a kind's deliveries a few at a time, and the bot's
+request pacer (:mod:`attune.pacing`) spaces them under Discord's global rate limit, so a thousand
+threads open as fast as Discord allows and no faster. An occurrence may be delivered until the
+end of its local day, so after downtime the day's thread still opens that same day (marked late)
+— and never twice: the ledger claims the occurrence, and ``checkin_threads`` (one row per guild
+and date) makes a retry reuse the starter it already posted.
 """
 
 from __future__ import annotations
 
 import logging
-import zlib
-from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
@@ -23,7 +21,7 @@ import discord
 from attune.notify import tell_facilitators
 from attune.permissions import POST_WITH_THREAD, missing_permissions
 from attune.scheduler import Occurrence, PermanentFailure, Plan
-from attune.timeparse import Recurrence, to_utc
+from attune.timeparse import to_utc
 from cogs.checkins import render
 from cogs.checkins.service import CheckinService, Setup
 from cogs.checkins.stats import local_date_of
@@ -35,38 +33,13 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 KIND = "checkins.daily"
-SPREAD_SECONDS = 60
 THREAD_EXISTS = 160004  # Discord: "A thread has already been created for this message"
-
-
-def stagger_for(guild_id: int) -> timedelta:
-    """A stable offset in [0, 60) s for this guild, so same-minute guilds don't start together."""
-    return timedelta(seconds=zlib.crc32(str(guild_id).encode()) % SPREAD_SECONDS)
-
-
-@dataclass(frozen=True)
-class Staggered:
-    """A wall-clock recurrence whose every occurrence is shifted by ``offset`` (< 1 minute)."""
-
-    inner: Recurrence
-    offset: timedelta
-
-    @property
-    def zone_name(self) -> str:
-        return self.inner.zone_name
-
-    def next_after(self, instant: datetime) -> datetime | None:
-        found = self.inner.next_after(instant - self.offset)
-        return None if found is None else found + self.offset
-
-    def describe(self) -> str:
-        return self.inner.describe()
 
 
 def plan_for(setup: Setup) -> Plan:
     return Plan(
         key=str(setup.guild_id),
-        recurrence=Staggered(setup.recurrence(), stagger_for(setup.guild_id)),
+        recurrence=setup.recurrence(),
         since=setup.updated_at,
         guild_id=setup.guild_id,
     )

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time
 
 import discord
 
 from attune.timeparse import Recurrence, Repeat
-from cogs.checkins.daily import KIND, Staggered, deadline, plan_for, stagger_for
+from cogs.checkins.daily import KIND, deadline, plan_for
 from cogs.checkins.service import Setup
 from tests.cogs.checkins.steps import DAY, HOUR, cog, set_up_daily, starters, thread_names
 from tests.helpers import community, restart, rows
@@ -115,9 +115,6 @@ async def test_fifty_guilds_at_the_same_minute_each_get_exactly_one_thread(env, 
         assert len(starters(c.general)) == 1
     found = await deliveries(env)
     assert len(found) == 50 and {d["status"] for d in found} == {"posted"}
-    # The starts are spread over the minute rather than all at 09:00:00.
-    seconds = {datetime.fromisoformat(d["occurrence"]).second for d in found}
-    assert len(seconds) > 20
     await restart(env, make_bot)
     await env.advance_time(60)
     assert sum(len(c.general.threads) for c in communities) == 50
@@ -242,20 +239,12 @@ async def test_editing_the_time_the_same_day_never_opens_a_second_thread(env) ->
 # ---------------------------------------------------------------------------- unit level
 
 
-def test_the_stagger_is_stable_and_below_a_minute() -> None:
-    offsets = {stagger_for(guild_id) for guild_id in range(1000, 1100)}
-    assert all(timedelta(0) <= o < timedelta(minutes=1) for o in offsets)
-    assert len(offsets) > 30
-    assert stagger_for(123456789) == stagger_for(123456789)
-
-
-def test_staggered_occurrences_and_the_end_of_day_deadline() -> None:
+def test_daily_occurrences_across_dst_and_the_end_of_day_deadline() -> None:
     rule = Recurrence(Repeat.DAILY, datetime(2026, 3, 28, 23, 59), "Europe/Berlin")
-    staggered = Staggered(rule, timedelta(seconds=59))
-    first = staggered.next_after(datetime(2026, 3, 28, tzinfo=UTC))
-    assert first == datetime(2026, 3, 28, 22, 59, 59, tzinfo=UTC)  # 23:59:59 CET
-    second = staggered.next_after(first)
-    assert second == datetime(2026, 3, 29, 21, 59, 59, tzinfo=UTC)  # 23:59:59 CEST (after the change)
+    first = rule.next_after(datetime(2026, 3, 28, tzinfo=UTC))
+    assert first == datetime(2026, 3, 28, 22, 59, tzinfo=UTC)  # 23:59 CET
+    second = rule.next_after(first)
+    assert second == datetime(2026, 3, 29, 21, 59, tzinfo=UTC)  # 23:59 CEST (after the change)
     setup = Setup(
         1, 2, time(23, 59), frozenset(range(7)), "Europe/Berlin", True, datetime(2026, 3, 28, tzinfo=UTC)
     )
