@@ -36,7 +36,7 @@ from attune.timeparse import Every, RecurrenceTrigger
 log = logging.getLogger(__name__)
 
 HEARTBEAT_KEY = "scheduler.heartbeat"
-HEARTBEAT_EVERY = timedelta(seconds=60)
+HEARTBEAT_EVERY = timedelta(minutes=5)  # catch-up looks back a grace window beyond it
 RETRY_DELAYS = (timedelta(seconds=5), timedelta(seconds=20), timedelta(seconds=60))
 MAX_CATCH_UP = 200
 DEFAULT_CONCURRENCY = 8
