@@ -126,7 +126,7 @@ class AttuneBot(commands.Bot):
         if hasattr(self, "scheduler"):
             await self.scheduler.shutdown(clean=clean)
         if hasattr(self, "db"):
-            await self.db.close()
+            await self.db.close(optimize=clean)
 
     async def close(self) -> None:
         """Stop cleanly: scheduled work, then event handlers, the gateway, and last the database."""

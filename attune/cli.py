@@ -23,7 +23,7 @@ from attune import __version__
 from attune.bot import AttuneBot, use_endpoints
 from attune.config import Settings, load_settings
 from attune.content import load_content
-from attune.db import Database, discover_migrations
+from attune.db import Database, database_problem, discover_migrations
 from attune.errors import ContentError, DatabaseError, StartupError
 from attune.pacing import RequestPacer
 
@@ -99,6 +99,8 @@ def _login_problem(error: BaseException, settings: Settings) -> StartupError | N
         return StartupError(f"cannot reach Discord at {where}: {error}")
     if isinstance(error, StartupError):
         return error
+    if isinstance(error, sqlite3.Error):  # e.g. a table found corrupt while loading schedules
+        return database_problem(settings.database, error)
     return None
 
 
@@ -131,6 +133,8 @@ async def run_bot(settings: Settings, token: str, content: object) -> int:
             with contextlib.suppress(asyncio.CancelledError):
                 await runner
         else:
+            if not runner.cancelled() and isinstance(runner.exception(), sqlite3.Error):
+                await bot.close_resources(clean=False)  # a corrupt table: write nothing more into it
             await bot.close()
     error = runner.exception() if not runner.cancelled() else None
     if error is not None:

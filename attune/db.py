@@ -65,6 +65,11 @@ def _describe(path: Path, exc: BaseException) -> str:
     return f"{path}: {text}"
 
 
+def database_problem(path: Path, exc: BaseException) -> DatabaseError:
+    """The one-line start-up problem for an SQLite error met at ``path``."""
+    return DatabaseError(_describe(path, exc))
+
+
 class Database:
     """The application's SQLite database."""
 
@@ -116,6 +121,15 @@ class Database:
             "PRAGMA foreign_keys = ON",
         ):
             await self.fetchall(pragma)
+        # In WAL mode reads still work while another process holds the write lock, and a read-only
+        # file reads fine too: either would only show at the first write, long after start-up. So
+        # write once now (within the busy timeout) and roll it back: the file is left as it was.
+        version = await self.user_version()
+        await self._conn.execute("BEGIN IMMEDIATE")
+        try:
+            await self._conn.execute(f"PRAGMA user_version = {version}")
+        finally:
+            await self._conn.execute("ROLLBACK")
 
     def _refuse_newer(self, current: int, newest: int) -> None:
         if current > newest:
@@ -124,13 +138,16 @@ class Database:
                 f"version knows up to {newest}). Upgrade Attune, or point ATTUNE_DATABASE elsewhere."
             )
 
-    async def close(self, *, announce: bool = True) -> None:
+    async def close(self, *, announce: bool = True, optimize: bool = True) -> None:
+        """Close the connection; ``optimize=False`` writes nothing more (after a crash-like stop, or a
+        start-up that met a corrupt table: ``PRAGMA optimize`` would write statistics into it)."""
         if self._closed:
             return
         self._closed = True
         async with self._write_lock:
             try:
-                await self._conn.execute("PRAGMA optimize")
+                if optimize:
+                    await self._conn.execute("PRAGMA optimize")
             except sqlite3.Error:  # pragma: no cover - best effort
                 log.debug("PRAGMA optimize failed", exc_info=True)
             await self._conn.close()

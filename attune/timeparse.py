@@ -240,7 +240,13 @@ def parse_when(text: str, zone: tzinfo, now: datetime) -> When:
                 raise unreadable from None
             local = _next_matching(local_now, clock, weekdays, zone, now)
 
-    at = to_utc(local, zone)
+    try:
+        at = to_utc(local, zone)
+    except OverflowError:  # the calendar's first or last day: no such instant in UTC
+        raise UserError(
+            f"“{raw[:60]}” is {'in the past' if local < local_now else 'more than two years ahead'}; "
+            f"choose a date within the next two years, e.g. {EXAMPLES}."
+        ) from None
     if at <= now:
         raise UserError(
             f"“{raw[:60]}” is in the past ({zone_name} time). Choose a time that is still ahead, "

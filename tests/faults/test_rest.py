@@ -52,7 +52,7 @@ FAULTS: dict[str, tuple[int, int, float] | None] = {
     "lost": None,
 }
 #: Seconds from seeding to the closing bells: start-up and the announcements come first.
-BELL_AFTER = timedelta(seconds=8)
+BELL_AFTER = timedelta(seconds=7)
 
 
 @dataclass
