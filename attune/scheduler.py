@@ -197,9 +197,11 @@ class Scheduler:
     async def start(self) -> None:
         """Load every kind's plans, add their jobs, start APScheduler, then catch up (after READY)."""
         now = self.clock()
-        self._started_at = now
         last_alive = await self.last_alive()
         total = await self.load_all(now)
+        # Running (and so heartbeating on shutdown) only once every plan loaded: a start that failed
+        # half-way must not leave a heartbeat that would hide missed occurrences from the next one.
+        self._started_at = now
         self._aps.add_job(
             self._heartbeat,
             trigger=RecurrenceTrigger(Every(HEARTBEAT_EVERY, now + HEARTBEAT_EVERY)),

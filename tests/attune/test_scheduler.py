@@ -232,3 +232,17 @@ async def test_one_off_plans_leave_no_job_once_past(db: Database) -> None:
     assert scheduler.job_ids() == ["test.post:future"]
     scheduler.remove("test.post", "future")
     assert scheduler.job_ids() == []
+
+
+async def test_a_start_that_fails_to_load_leaves_no_heartbeat(db: Database) -> None:
+    clock = ManualClock()
+    scheduler = Scheduler(db, clock=clock)
+
+    async def broken() -> list[Plan]:
+        raise RuntimeError("a capability's table could not be read")
+
+    scheduler.register("test.post", load=broken, deliver=Recorder(), grace=timedelta(minutes=5))
+    with pytest.raises(RuntimeError):
+        await scheduler.start()
+    await scheduler.shutdown()
+    assert await scheduler.last_alive() is None
