@@ -22,7 +22,6 @@ import weakref
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Protocol
 
 import aiohttp
 import discord
@@ -31,7 +30,7 @@ from apscheduler.triggers.base import BaseTrigger
 
 from attune.clock import Clock, utcnow
 from attune.db import Database
-from attune.timeparse import Every, RecurrenceTrigger
+from attune.timeparse import Every, RecurrenceTrigger, SupportsNextAfter, occurrences_between
 
 log = logging.getLogger(__name__)
 
@@ -40,10 +39,6 @@ HEARTBEAT_EVERY = timedelta(minutes=5)  # catch-up looks back a grace window bey
 RETRY_DELAYS = (timedelta(seconds=5), timedelta(seconds=20), timedelta(seconds=60))
 MAX_CATCH_UP = 200
 DEFAULT_CONCURRENCY = 8
-
-
-class SupportsNextAfter(Protocol):
-    def next_after(self, instant: datetime, /) -> datetime | None: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -311,7 +306,7 @@ class Scheduler:
             if plan is None:
                 continue
             cursor = kind.cursors.get(key, now)
-            due = _between(plan.recurrence, cursor, now, limit=MAX_CATCH_UP)
+            due = occurrences_between(plan.recurrence, cursor, now, MAX_CATCH_UP)
             kind.cursors[key] = max(now, cursor)
             for at in due:
                 self._spawn(self.run(kind.name, key, at))
@@ -462,7 +457,7 @@ class Scheduler:
         window_start = last_alive - kind.grace
         if plan.since is not None:
             window_start = max(window_start, plan.since)
-        missed = _between(plan.recurrence, window_start, started, limit=MAX_CATCH_UP)
+        missed = occurrences_between(plan.recurrence, window_start, started, MAX_CATCH_UP)
         if not missed:
             return []
         known = {
@@ -497,17 +492,3 @@ class Scheduler:
             log.info("resuming interrupted delivery %s:%s at %s", kind.name, plan.key, at)
             runs.append(self._spawn(self._attempt(kind, plan, at, row["id"], attempt=row["attempts"] + 1)))
         return runs
-
-
-def _between(
-    recurrence: SupportsNextAfter, after: datetime, until: datetime, *, limit: int
-) -> list[datetime]:
-    found: list[datetime] = []
-    cursor = after
-    while len(found) < limit:
-        nxt = recurrence.next_after(cursor)
-        if nxt is None or nxt > until:
-            break
-        found.append(nxt)
-        cursor = nxt
-    return found

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from functools import cache
-from typing import Any
+from typing import Any, Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from apscheduler.triggers.base import BaseTrigger
@@ -270,6 +270,27 @@ def _next_matching(
 # ------------------------------------------------------------------------- recurrence
 
 
+class SupportsNextAfter(Protocol):
+    """Anything that can say when it next occurs: rules, shifted rules, fixed intervals."""
+
+    def next_after(self, instant: datetime, /) -> datetime | None: ...
+
+
+def occurrences_between(
+    recurrence: SupportsNextAfter, after: datetime, until: datetime, limit: int = 1_000
+) -> list[datetime]:
+    """The occurrences of ``recurrence`` in ``(after, until]``, at most ``limit``."""
+    found: list[datetime] = []
+    cursor = after
+    while len(found) < limit:
+        following = recurrence.next_after(cursor)
+        if following is None or following > until:
+            break
+        found.append(following)
+        cursor = following
+    return found
+
+
 class Repeat(enum.StrEnum):
     NONE = "none"
     DAILY = "daily"
@@ -363,15 +384,7 @@ class Recurrence:
 
     def between(self, after: datetime, until: datetime, limit: int = 1_000) -> list[datetime]:
         """Occurrences in ``(after, until]``, at most ``limit``."""
-        found: list[datetime] = []
-        cursor = after
-        while len(found) < limit:
-            nxt = self.next_after(cursor)
-            if nxt is None or nxt > until:
-                break
-            found.append(nxt)
-            cursor = nxt
-        return found
+        return occurrences_between(self, after, until, limit)
 
     def with_exclusion(self, instant: datetime) -> Recurrence:
         return Recurrence(self.repeat, self.start, self.zone_name, self.weekdays, self.exclusions | {instant})

@@ -13,12 +13,12 @@ import discord
 import pytest
 from discord import app_commands
 
-from attune.bot import AttuneBot
 from attune.config import DEFAULT_CONTENT_DIR, Settings
 from attune.content import Content, load_content
 from attune.db import Database
 from attune.errors import UserError
 from attune.ui import unwrap
+from tests.helpers import bot_factory
 
 CONTENT_DIR = DEFAULT_CONTENT_DIR
 
@@ -73,15 +73,7 @@ async def db(db_path: Path) -> AsyncIterator[Database]:
 @pytest.fixture
 def make_bot(settings: Settings, content: Content):
     """Build a fresh bot on the same settings (and database file): for ``restart_bot``."""
-    built: list[AttuneBot] = []
-
-    def factory() -> AttuneBot:
-        bot = AttuneBot(settings, content)
-        built.append(bot)
-        return bot
-
-    factory.built = built  # type: ignore[attr-defined]
-    return factory
+    return bot_factory(settings, content)
 
 
 @pytest.fixture

@@ -7,6 +7,10 @@ from typing import Any
 
 import discord
 
+from attune.bot import AttuneBot
+from attune.config import Settings
+from attune.content import Content
+
 
 @dataclass
 class Community:
@@ -39,3 +43,20 @@ async def restart(env: Any, make_bot: Any, *, crash: bool = False) -> Any:
 
 async def rows(bot: Any, sql: str, params: tuple[Any, ...] = ()) -> list[dict[str, Any]]:
     return [dict(row) for row in await bot.db.fetchall(sql, params)]
+
+
+def bot_factory(settings: Settings, content: Content, extensions: tuple[str, ...] | None = None):
+    """Builds fresh bots on the same settings (and database file), remembering each to close it."""
+    built: list[AttuneBot] = []
+
+    def factory() -> AttuneBot:
+        bot = (
+            AttuneBot(settings, content)
+            if extensions is None
+            else AttuneBot(settings, content, extensions=extensions)
+        )
+        built.append(bot)
+        return bot
+
+    factory.built = built  # type: ignore[attr-defined]
+    return factory

@@ -7,22 +7,15 @@ import re
 
 import pytest
 
-from attune.bot import AttuneBot, intents
+from attune.bot import intents
+from tests.helpers import bot_factory
 
 EXTENSIONS = ("cogs.settings", "tests.attune.failing_probe")
 
 
 @pytest.fixture
 def make_bot(settings, content):
-    built: list[AttuneBot] = []
-
-    def factory() -> AttuneBot:
-        bot = AttuneBot(settings, content, extensions=EXTENSIONS)
-        built.append(bot)
-        return bot
-
-    factory.built = built  # type: ignore[attr-defined]
-    return factory
+    return bot_factory(settings, content, EXTENSIONS)
 
 
 async def test_user_error_is_shown_ephemerally(env) -> None:

@@ -4,24 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from attune.bot import AttuneBot
 from tests.attune import schedule_probe
-from tests.helpers import restart, rows
+from tests.helpers import bot_factory, restart, rows
 
 EXTENSIONS = ("cogs.settings", "tests.attune.schedule_probe")
 
 
 @pytest.fixture
 def make_bot(settings, content):
-    built: list[AttuneBot] = []
-
-    def factory() -> AttuneBot:
-        bot = AttuneBot(settings, content, extensions=EXTENSIONS)
-        built.append(bot)
-        return bot
-
-    factory.built = built  # type: ignore[attr-defined]
-    return factory
+    return bot_factory(settings, content, EXTENSIONS)
 
 
 async def probe_in(env, make_bot):
