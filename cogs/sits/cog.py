@@ -22,7 +22,7 @@ from attune.text import clip, one_line
 from attune.timeparse import timezone_choices, to_local
 from cogs.sits import ics, render
 from cogs.sits.attendance import VoiceTracker
-from cogs.sits.delivery import SitSchedules
+from cogs.sits.delivery import SitSchedules, mention_only
 from cogs.sits.drafting import (
     DURATION_DEFAULT,
     REMINDER_DEFAULT,
@@ -175,9 +175,7 @@ class SitsCog(commands.Cog, name="Sits"):
             channel = await self.keeper.postable(sit)
             await channel.send(
                 text[:2000],
-                allowed_mentions=discord.AllowedMentions(
-                    everyone=False, roles=False, users=[discord.Object(u) for u in users]
-                ),
+                allowed_mentions=mention_only(users),
             )
         except (discord.HTTPException, PermanentFailure) as error:
             log.warning("guild=%s sit=%s could not tell members: %s", sit.guild_id, sit.id, error)

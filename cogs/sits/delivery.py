@@ -83,7 +83,7 @@ def plans_for(sit: Sit, posts: list[GuidePost]) -> dict[str, Plan | None]:
     }
 
 
-def _users(user_ids: list[int]) -> discord.AllowedMentions:
+def mention_only(user_ids: list[int]) -> discord.AllowedMentions:
     """Pings for exactly these members: never everyone, never roles."""
     return discord.AllowedMentions(
         everyone=False, roles=False, replied_user=False, users=[discord.Object(u) for u in user_ids]
@@ -195,12 +195,12 @@ class SitSchedules:
         message = await channel.send(
             render.reminder_text(sit, start, going, late=occurrence.late),
             nonce=occurrence.nonce,
-            allowed_mentions=_users(first),
+            allowed_mentions=mention_only(first),
         )
         await self.store.remember_post(sit.id, start, "reminder", message.channel.id, message.id)
         for index, chunk in enumerate(chunks[1:], start=1):
             batch = going[index * render.MENTIONS_PER_MESSAGE : (index + 1) * render.MENTIONS_PER_MESSAGE]
-            await channel.send(chunk, allowed_mentions=_users(batch))
+            await channel.send(chunk, allowed_mentions=mention_only(batch))
         log.info("guild=%s sit=%s reminder for %s, %d going", sit.guild_id, sit.id, start, len(going))
         return str(message.id)
 
