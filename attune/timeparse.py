@@ -158,6 +158,19 @@ def parse_days(text: str | None) -> frozenset[int]:
     return frozenset(days)
 
 
+_NO_DAYS: frozenset[int] = frozenset()
+
+
+def days_to_text(days: frozenset[int]) -> str:
+    """Weekdays as stored in the database: ``"0,2,4"`` (Monday = 0)."""
+    return ",".join(str(day) for day in sorted(days))
+
+
+def days_from_text(text: str) -> frozenset[int]:
+    """The inverse of :func:`days_to_text` (an empty text is the one shared empty set)."""
+    return frozenset(int(part) for part in text.split(",") if part.strip()) if text.strip() else _NO_DAYS
+
+
 def describe_days(days: frozenset[int]) -> str:
     """``every day``, ``on weekdays``, ``on Mondays, Wednesdays and Fridays``."""
     if days == ALL_DAYS:

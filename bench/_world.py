@@ -16,8 +16,7 @@ from pathlib import Path
 from _common import ROOT  # noqa: F401
 
 from attune.db import Database
-from attune.timeparse import Recurrence, Repeat
-from cogs.sits.models import parse_days
+from attune.timeparse import Recurrence, Repeat, days_from_text
 from tests.e2e.fakediscord import FakeDiscord
 
 ZONES = ("Europe/Berlin", "America/New_York", "Asia/Tokyo", "Australia/Sydney", "UTC", "America/Sao_Paulo")
@@ -83,7 +82,7 @@ def fill(
                 repeat = REPEATS[n % len(REPEATS)]
                 weekdays = str(start.weekday()) if repeat in ("weekly", "biweekly") else ""
                 duration = rng.choice((20, 30, 45))
-                rule = Recurrence(Repeat(repeat), start, zone, parse_days(weekdays))
+                rule = Recurrence(Repeat(repeat), start, zone, days_from_text(weekdays))
                 current = rule.next_after(now - timedelta(minutes=duration))
                 shown = current.isoformat() if current else None
                 message_id += 2

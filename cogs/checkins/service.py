@@ -14,19 +14,11 @@ from zoneinfo import ZoneInfo
 
 from attune.clock import Clock, utcnow
 from attune.db import Database
-from attune.timeparse import ALL_DAYS, Recurrence, weekly_at
+from attune.timeparse import ALL_DAYS, Recurrence, days_from_text, days_to_text, weekly_at
 from cogs.checkins.stats import DayCounts, Entry
 
 NOTE_LIMIT = 500
 VISIBILITIES = ("private", "shared")
-
-
-def days_text(days: frozenset[int]) -> str:
-    return ",".join(str(d) for d in sorted(days))
-
-
-def parse_days_text(text: str) -> frozenset[int]:
-    return frozenset(int(part) for part in text.split(",") if part)
 
 
 # ---------------------------------------------------------------------------- records
@@ -127,7 +119,7 @@ def _setup(row: Any) -> Setup:
         guild_id=row["guild_id"],
         channel_id=row["channel_id"],
         clock=time.fromisoformat(row["clock"]),
-        days=parse_days_text(row["days"]),
+        days=days_from_text(row["days"]),
         timezone=row["timezone"],
         enabled=bool(row["enabled"]),
         updated_at=datetime.fromisoformat(row["updated_at"]),
@@ -169,7 +161,15 @@ class CheckinService:
             " ON CONFLICT (guild_id) DO UPDATE SET channel_id = excluded.channel_id,"
             " clock = excluded.clock, days = excluded.days, timezone = excluded.timezone, enabled = 1,"
             " updated_by = excluded.updated_by, updated_at = excluded.updated_at",
-            (guild_id, channel_id, clock.strftime("%H:%M"), days_text(days), timezone, by, now.isoformat()),
+            (
+                guild_id,
+                channel_id,
+                clock.strftime("%H:%M"),
+                days_to_text(days),
+                timezone,
+                by,
+                now.isoformat(),
+            ),
         )
         setup = await self.get_setup(guild_id)
         if setup is None:  # pragma: no cover - just written

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
-from attune.timeparse import Recurrence, Repeat
+from attune.timeparse import Recurrence, Repeat, days_from_text
 
 Answer = Literal["going", "maybe", "cant"]
 ANSWERS: tuple[Answer, ...] = ("going", "maybe", "cant")
@@ -17,14 +17,6 @@ Status = Literal["active", "cancelled", "ended"]
 
 
 NONE: frozenset = frozenset()  # one shared empty set: ten thousand sits need not hold ten thousand
-
-
-def parse_days(text: str) -> frozenset[int]:
-    return frozenset(int(part) for part in text.split(",") if part.strip()) if text.strip() else NONE
-
-
-def format_days(days: frozenset[int]) -> str:
-    return ",".join(str(d) for d in sorted(days))
 
 
 def parse_instant(text: str | None) -> datetime | None:
@@ -67,7 +59,7 @@ class Sit:
             start_local=datetime.fromisoformat(row["start_local"]),
             zone=row["zone"],
             repeat=Repeat(row["repeat"]),
-            weekdays=parse_days(row["weekdays"]),
+            weekdays=days_from_text(row["weekdays"]),
             duration_min=row["duration_min"],
             reminder_min=row["reminder_min"],
             guide=row["guide"],

@@ -14,8 +14,9 @@ from typing import Any
 
 from attune.clock import Clock
 from attune.db import Database
+from attune.timeparse import days_to_text
 from cogs.sits.drafting import Draft
-from cogs.sits.models import ANSWERS, NONE, Sit, format_days
+from cogs.sits.models import ANSWERS, NONE, Sit
 from cogs.sits.streaks import Streak, weekly_streak
 
 log = logging.getLogger(__name__)
@@ -68,7 +69,7 @@ class SitStore:
                 draft.start_local.isoformat(),
                 draft.zone,
                 draft.repeat.value,
-                format_days(draft.rule.weekdays),
+                days_to_text(draft.rule.weekdays),
                 draft.duration_min,
                 draft.reminder_min,
                 draft.guide,
@@ -93,7 +94,7 @@ class SitStore:
                 draft.start_local.isoformat(),
                 draft.zone,
                 draft.repeat.value,
-                format_days(draft.rule.weekdays),
+                days_to_text(draft.rule.weekdays),
                 draft.duration_min,
                 draft.reminder_min,
                 draft.guide,

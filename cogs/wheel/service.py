@@ -18,7 +18,7 @@ from attune.content import PROMPT_ROTATION, WheelContent
 from attune.db import Database
 from attune.errors import UserError
 from attune.scheduler import Plan
-from attune.timeparse import Recurrence, weekly_at
+from attune.timeparse import Recurrence, days_from_text, days_to_text, weekly_at
 
 REFLECTION_MAX = 1000
 JOURNAL_PAGE_SIZE = 5
@@ -324,7 +324,7 @@ class WheelStore:
                     guild_id,
                     channel_id,
                     clock.strftime("%H:%M"),
-                    ",".join(str(d) for d in sorted(weekdays)),
+                    days_to_text(weekdays),
                     timezone,
                     local_today.isoformat(),
                     now.isoformat(),
@@ -351,7 +351,7 @@ class WheelStore:
             guild_id=row["guild_id"],
             channel_id=row["channel_id"],
             clock=time.fromisoformat(row["clock"]),
-            weekdays=frozenset(int(d) for d in row["weekdays"].split(",") if d),
+            weekdays=days_from_text(row["weekdays"]),
             timezone=row["timezone"],
             from_day=date.fromisoformat(row["from_day"]),
             since=datetime.fromisoformat(row["since"]),

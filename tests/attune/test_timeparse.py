@@ -223,3 +223,12 @@ def test_weekly_at_helper() -> None:
     weekdays = weekly_at(time(9), frozenset({0, 2}), "UTC", date(2026, 11, 25))
     times = weekdays.between(NOW - timedelta(hours=1), NOW + timedelta(days=7))
     assert [t.weekday() for t in times] == [2, 0, 2]
+
+
+def test_weekday_sets_round_trip_through_their_stored_text() -> None:
+    from attune.timeparse import days_from_text, days_to_text
+
+    assert days_to_text(frozenset({4, 0, 2})) == "0,2,4"
+    assert days_from_text("0,2,4") == frozenset({0, 2, 4})
+    assert days_from_text("") == frozenset()
+    assert days_from_text("") is days_from_text(" ")  # one shared empty set
