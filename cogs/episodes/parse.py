@@ -442,7 +442,7 @@ class _BytesReader:
 
     def __init__(self, body: bytes) -> None:
         self._view = memoryview(body)
-        self._at = 0
+        self._at = len(body) - len(body.lstrip())  # some feeds start with blank lines
 
     def read(self, size: int = -1) -> bytes:
         end = len(self._view) if size is None or size < 0 else self._at + size
