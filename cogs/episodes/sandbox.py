@@ -7,7 +7,9 @@ its own child process, forked from a small, pre-warmed fork server (cheap to sta
 * the child caps its own address space (``RLIMIT_AS``) and CPU time (``RLIMIT_CPU``) and lowers its
   priority before it reads a byte, so a runaway parse dies alone;
 * the parent waits in a worker thread with a wall-clock deadline and kills the child on expiry;
-* only the bounded result comes back (at most ``MAX_ITEMS`` short items).
+* only the bounded result comes back (at most ``MAX_ITEMS`` short items);
+* at most ``MAX_PARSES`` run at once (polls run eight at a time), so the worst case for the host
+  is ``MAX_PARSES`` × the memory limit, and the bot keeps a core.
 
 Documents that declare entities are refused before any parsing (see :func:`parse.declares_entities`).
 """
@@ -20,6 +22,7 @@ import multiprocessing
 import os
 import resource
 import threading
+import weakref
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from typing import Any
@@ -28,6 +31,7 @@ from cogs.episodes.parse import NotAFeed, ParsedFeed, parse_feed
 
 log = logging.getLogger(__name__)
 
+MAX_PARSES = 2
 TOO_COSTLY = "the feed is too large or too complex to read."
 
 
@@ -43,6 +47,7 @@ class ParseLimits:
 #: The limits every parse uses unless told otherwise (tests may replace this module attribute).
 LIMITS = ParseLimits()
 
+_gates: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = weakref.WeakKeyDictionary()
 _context_lock = threading.Lock()
 _context: Any = None
 
@@ -126,4 +131,6 @@ async def parse_off_loop(
     body: bytes, url: str, content_type: str | None = None, *, limits: ParseLimits | None = None
 ) -> ParsedFeed:
     """:func:`parse.parse_feed` in a limited worker process; raises :class:`NotAFeed`."""
-    return await asyncio.to_thread(_run, body, url, content_type, limits or LIMITS)
+    gate = _gates.setdefault(asyncio.get_running_loop(), asyncio.Semaphore(MAX_PARSES))
+    async with gate:
+        return await asyncio.to_thread(_run, body, url, content_type, limits or LIMITS)

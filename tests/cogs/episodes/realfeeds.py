@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ElementTree
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime, parsedate_to_datetime
 from pathlib import Path
@@ -76,6 +77,13 @@ def without_guids_sharing_an_image(body: bytes, image: bytes = b"https://example
     return join_items(head, changed, tail)
 
 
+def _numbered(number: int) -> Callable[[re.Match[bytes]], bytes]:
+    def guid(match: re.Match[bytes]) -> bytes:
+        return b"<guid" + match.group(1) + b">" + match.group(2).strip() + f"-{number}</guid>".encode()
+
+    return guid
+
+
 def repeated(count: int, *, oldest_first: bool = False, start: datetime | None = None) -> bytes:
     """``count`` items of a real feed (Sentimental Garbage), unique guids, one day apart."""
     head, items, tail = split_items(real("sentimental_garbage.xml"))
@@ -83,10 +91,9 @@ def repeated(count: int, *, oldest_first: bool = False, start: datetime | None =
     made = []
     for number in range(count):
         item = items[number % len(items)]
+        suffix = b"-" + str(number).encode()
         item = _GUID.sub(
-            lambda m: (
-                b"<guid" + m.group(1) + b">" + m.group(2).strip() + b"-" + str(number).encode() + b"</guid>"
-            ),
+            lambda m, end=suffix: b"<guid" + m.group(1) + b">" + m.group(2).strip() + end + b"</guid>",
             item,
             count=1,
         )

@@ -8,7 +8,7 @@ checks that no connection was made and that the answer names no address.
 from __future__ import annotations
 
 import socket
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 from aiohttp.abc import ResolveResult
@@ -106,7 +106,7 @@ async def test_names_and_odd_spellings_that_resolve_to_loopback_are_refused(name
 class FakeDNS:
     """A resolver whose answers the test chooses (what a hostile DNS server could answer)."""
 
-    answers: dict[str, list[str]] = {}
+    answers: ClassVar[dict[str, list[str]]] = {}
 
     async def resolve(self, host: str, port: int = 0, family: int = socket.AF_INET) -> list[ResolveResult]:
         return [

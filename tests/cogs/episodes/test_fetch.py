@@ -6,7 +6,7 @@ import socket
 
 import pytest
 
-from cogs.episodes.fetch import FetchError, FetchLimits, fetch_feed
+from cogs.episodes.fetch import FetchError, fetch_feed
 from tests.cogs.episodes.conftest import TEST_LIMITS, fixture_bytes
 
 

@@ -278,7 +278,7 @@ async def test_an_oldest_first_feed_longer_than_the_item_cap_still_shows_new_epi
 async def test_a_long_running_shows_feed_over_5_mb_is_read(feed_server, roomy) -> None:
     body = repeated(1500)
     assert len(body) > 5 * 1024 * 1024
-    result, feed = await _fetch_parse(feed_server, "long", body)
+    _, feed = await _fetch_parse(feed_server, "long", body)
     assert feed is not None and feed.title == "Sentimental Garbage"
     assert len(feed.items) == MAX_ITEMS
     assert (
