@@ -431,3 +431,30 @@ async def test_feeds_of_a_server_the_bot_left_are_not_fetched(env, feed_server) 
     assert len(feed_server.requests) == 1  # only the add
     [delivery] = await rows(env.bot, "SELECT detail FROM deliveries WHERE kind = ?", (POLL_KIND,))
     assert "not in this server" in delivery["detail"]
+
+
+async def test_what_members_and_facilitators_see_of_a_failure_is_a_category(env, feed_server) -> None:
+    """A server that answers with a chatty reason phrase (naming an internal address), then a dead
+    port: `/episode feeds` and the facilitators' notice say what kind of failure, nothing more."""
+    c = community(env)
+    mods = c.guild.create_text_channel("facilitators")
+    await c.facilitator.slash(c.general, "settings channel", purpose="facilitators", channel=mods)
+    await follow(env, c, feed_server)
+    feed_server.statuses["circle"] = 401
+    await env.advance_time(HALF_HOUR + 1)  # fails: 401
+    listing = await c.alice.slash(c.general, "episode feeds")
+    shown = listing.response.embeds[0].fields[0].value
+    assert "Failing (1×)" in shown and "the feed's server refused: 401" in shown
+    await env.bot.db.execute("UPDATE episode_feeds SET url = 'http://127.0.0.1:9/feed.xml'")
+    await env.advance_time(2 * HALF_HOUR)  # fails: couldn't connect
+    await env.advance_time(4 * HALF_HOUR)  # fails a third time: the facilitators hear
+    [notice] = posted_messages(mods)
+    assert "has failed 3 times in a row: couldn't connect." in notice.content
+    listing = await c.alice.slash(c.general, "episode feeds")
+    shown = listing.response.embeds[0].fields[0].value
+    assert "Failing (3×)" in shown and "couldn't connect" in shown
+    failing = next(line for line in shown.splitlines() if "Failing" in line)  # (the feed's own link is above)
+    stored = [r["last_error"] for r in await rows(env.bot, "SELECT last_error FROM episode_feeds")]
+    for text in (notice.content, failing, *stored):
+        for leak in (feed_server.reason, "10.1.2.3", "Unauthorized", "Connect call failed", "Errno", ":9"):
+            assert leak not in text, (leak, text)
