@@ -219,6 +219,10 @@ async def fetch_feed(
             raise FetchError(NOT_ALLOWED, reason="address") from None
         log.info("feed fetch of %s: couldn't connect (%s)", url, error.os_error)
         raise FetchError(COULD_NOT_CONNECT, reason="network") from None
+    except aiohttp.InvalidURL:
+        raise FetchError(
+            "the address can't be fetched: it is not a well-formed web address", reason="address"
+        ) from None
     except aiohttp.TooManyRedirects:
         raise FetchError(TOO_MANY_REDIRECTS, reason="redirects") from None
     except (aiohttp.ClientError, OSError, ValueError) as error:
