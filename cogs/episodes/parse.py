@@ -417,9 +417,7 @@ def channel_title_and_link(body: bytes) -> tuple[str | None, str | None] | None:
             if parent in _RSS_CHANNELS or parent in _ATOM_FEEDS:
                 local = tag.rsplit("}", 1)[-1]
                 namespace = tag[1:].split("}", 1)[0] if tag.startswith("{") else ""
-                own = namespace in {"", "http://purl.org/rss/1.0/", "http://www.w3.org/2005/Atom"} or (
-                    parent in _ATOM_FEEDS
-                )
+                own = namespace == parent[1:].split("}", 1)[0] if parent.startswith("{") else not namespace
                 if own and local == "title" and title is None:
                     title = "".join(element.itertext())
                 elif own and local == "link" and link is None:

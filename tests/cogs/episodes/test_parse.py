@@ -190,3 +190,18 @@ def test_relative_enclosures_and_site_links_resolve_against_the_feed_url() -> No
     assert feed.items[0].enclosure_url == "https://host.example/feeds/media/a.mp3"
     assert feed.items[1].enclosure_url is None
     assert feed.site_url == "https://host.example/show/"
+
+
+def test_the_show_title_is_the_channels_own_element() -> None:
+    from cogs.episodes.parse import channel_title_and_link
+
+    body = (
+        b'<rss version="2.0" xmlns:atom="http://www.w3.org/2005/Atom" xmlns:podcast="https://podcastindex.org/namespace/1.0">'
+        b'<channel><atom:title>Not this</atom:title><atom:link href="https://no/" rel="self"/>'
+        b"<podcast:liveItem><title>Live now</title><link>https://live/</link></podcast:liveItem>"
+        b"<title>The Show</title><link>https://show.example/</link></channel></rss>"
+    )
+    assert channel_title_and_link(body) == ("The Show", "https://show.example/")
+    assert channel_title_and_link(b"<rss><channel><title>Broken") is None
+    feed = parse_feed(body, "https://show.example/feed.xml", "application/rss+xml")
+    assert feed.title == "The Show" and feed.site_url == "https://show.example/"
