@@ -176,7 +176,7 @@ def dedupe_key(
 
 
 def legacy_dedupe_key(guid: str | None, any_enclosure: str | None, link: str | None, title: str) -> str:
-    """The key versions before 0.x gave an item (any enclosure; no date). Only for re-keying."""
+    """The key earlier versions gave an item (any enclosure; no date): only to re-key stored feeds."""
     if guid and guid.strip():
         return _hashed("guid:" + guid.strip())
     if any_enclosure:
@@ -184,31 +184,9 @@ def legacy_dedupe_key(guid: str | None, any_enclosure: str | None, link: str | N
     return _hashed(f"link:{link or ''}\n{title}")
 
 
-MEDIA_EXTENSIONS = frozenset(
-    {
-        ".mp3",
-        ".m4a",
-        ".m4b",
-        ".aac",
-        ".ogg",
-        ".oga",
-        ".opus",
-        ".wav",
-        ".flac",
-        ".mp4",
-        ".m4v",
-        ".mov",
-        ".webm",
-        ".mkv",
-        ".avi",
-        ".mpg",
-        ".mpeg",
-        ".3gp",
-        ".wma",
-        ".aif",
-        ".aiff",
-    }
-)
+_AUDIO = (".mp3", ".m4a", ".m4b", ".aac", ".ogg", ".oga", ".opus", ".wav", ".flac", ".wma", ".aif", ".aiff")
+_VIDEO = (".mp4", ".m4v", ".mov", ".webm", ".mkv", ".avi", ".mpg", ".mpeg", ".3gp")
+MEDIA_EXTENSIONS = frozenset(_AUDIO + _VIDEO)
 
 
 def is_media(url: str, mime: str | None) -> bool:
@@ -426,7 +404,7 @@ def channel_title_and_link(body: bytes) -> tuple[str | None, str | None] | None:
                             link = element.get("href")
                     else:
                         link = (element.text or "").strip() or None
-            if len(path) > 2:
+            if len(path) >= 2:
                 element.clear()  # items are read by feedparser; keep memory flat here
             if title is not None and link is not None:
                 break
@@ -435,12 +413,15 @@ def channel_title_and_link(body: bytes) -> tuple[str | None, str | None] | None:
     return title, link
 
 
+_LEADING_SPACE = re.compile(rb"\s*")
+
+
 class _BytesReader:
     """A file-like view of bytes for ``iterparse`` without copying them."""
 
     def __init__(self, body: bytes) -> None:
         self._view = memoryview(body)
-        self._at = len(body) - len(body.lstrip())  # some feeds start with blank lines
+        self._at = _LEADING_SPACE.match(body).end()  # type: ignore[union-attr]  # some feeds start with blank lines
 
     def read(self, size: int = -1) -> bytes:
         end = len(self._view) if size is None or size < 0 else self._at + size
