@@ -79,7 +79,9 @@ class Settings(BaseModel):
     @field_validator("feeds_allow", mode="before")
     @classmethod
     def _allow_list(cls, value: object) -> tuple[str, ...]:
-        entries = value.split(",") if isinstance(value, str) else list(value or ())  # type: ignore[call-overload]
+        entries = (
+            value.split(",") if isinstance(value, str) else value if isinstance(value, list | tuple) else ()
+        )
         return tuple(dict.fromkeys(_allow_entry(str(e)) for e in entries if str(e).strip()))
 
     @field_validator("api_base_url")

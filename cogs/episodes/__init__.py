@@ -25,10 +25,10 @@ async def setup(bot: AttuneBot) -> None:
     fetch.LIMITS = replace(fetch.LIMITS, allowed=allowed)
     if bot.settings.feeds_public_only is not None:
         log.warning(
-            "ATTUNE_FEEDS_PUBLIC_ONLY is deprecated and ignored: feeds on private, loopback, link-local and "
-            "reserved addresses are now always refused. To allow a feed on your own network, name its host "
-            "or range in ATTUNE_FEEDS_ALLOW (e.g. ATTUNE_FEEDS_ALLOW=10.0.0.0/8). The old setting will be "
-            "rejected in a future version."
+            "ATTUNE_FEEDS_PUBLIC_ONLY is deprecated and ignored: feeds on private, loopback, link-local "
+            "and reserved addresses are now refused by default. To allow a feed on your own network, name "
+            "its host or range in ATTUNE_FEEDS_ALLOW (e.g. ATTUNE_FEEDS_ALLOW=10.0.0.0/8). The old "
+            "setting will be rejected in a future version."
         )
     if allowed.hosts or allowed.networks:
         log.info("podcast feeds may also be fetched from: %s", ", ".join(bot.settings.feeds_allow))
