@@ -6,8 +6,10 @@ and only to run or sync; ``check`` reports it missing without stopping.
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 import os
+import re
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -28,8 +30,27 @@ ENV_NAMES = {
     "log_level": "ATTUNE_LOG_LEVEL",
     "api_base_url": "DISCORD_API_BASE_URL",
     "gateway_url": "DISCORD_GATEWAY_URL",
-    "feeds_public_only": "ATTUNE_FEEDS_PUBLIC_ONLY",
+    "feeds_allow": "ATTUNE_FEEDS_ALLOW",
+    "feeds_public_only": "ATTUNE_FEEDS_PUBLIC_ONLY",  # retired: accepted, ignored, logged (one version)
 }
+
+_HOST_NAME = re.compile(
+    r"^(?=.{1,253}$)[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?(\.[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?)*\.?$"
+)
+
+
+def _allow_entry(text: str) -> str:
+    """One ``ATTUNE_FEEDS_ALLOW`` entry, normalised: an IP, a CIDR range or a host name."""
+    entry = text.strip().lower()
+    try:
+        return str(ipaddress.ip_network(entry.strip("[]"), strict=False))
+    except ValueError:
+        pass
+    if _HOST_NAME.match(entry):
+        return entry.rstrip(".")
+    raise ValueError(
+        f"{text.strip()!r} is neither a host name, an IP address nor a CIDR range like 10.0.0.0/8"
+    )
 
 
 class Settings(BaseModel):
@@ -44,7 +65,8 @@ class Settings(BaseModel):
     log_level: str = "INFO"
     api_base_url: str | None = None
     gateway_url: str | None = None
-    feeds_public_only: bool = False
+    feeds_allow: tuple[str, ...] = ()
+    feeds_public_only: str | None = None  # the retired setting's raw value, only to log that it is ignored
 
     @field_validator("log_level")
     @classmethod
@@ -53,6 +75,14 @@ class Settings(BaseModel):
         if level not in logging.getLevelNamesMapping():
             raise ValueError("must be one of DEBUG, INFO, WARNING, ERROR, CRITICAL")
         return level
+
+    @field_validator("feeds_allow", mode="before")
+    @classmethod
+    def _allow_list(cls, value: object) -> tuple[str, ...]:
+        entries = (
+            value.split(",") if isinstance(value, str) else value if isinstance(value, list | tuple) else ()
+        )
+        return tuple(dict.fromkeys(_allow_entry(str(e)) for e in entries if str(e).strip()))
 
     @field_validator("api_base_url")
     @classmethod

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import secrets
 from datetime import timedelta
@@ -35,7 +34,7 @@ from cogs.episodes.library import (
     share_entries,
     theme_choices,
 )
-from cogs.episodes.parse import NotAFeed, parse_feed
+from cogs.episodes.parse import NotAFeed
 from cogs.episodes.poller import POLL_KIND, FeedPoller, failing_notice_key
 from cogs.episodes.posting import PostTarget, open_thread
 from cogs.episodes.render import (
@@ -46,6 +45,7 @@ from cogs.episodes.render import (
     share_embed,
     thread_name,
 )
+from cogs.episodes.sandbox import parse_off_loop
 from cogs.episodes.service import DEFAULT_POLL_MINUTES, MAX_FEEDS_PER_GUILD, EpisodeStore, Feed
 from cogs.episodes.urls import SHARE_URL_MAX, check_url, host_and_path
 from cogs.episodes.views import AnotherEpisode, BrowsePage, InsightsPage, pager
@@ -225,11 +225,11 @@ class EpisodesCog(commands.Cog, name="Episodes"):
         try:
             result = await fetching.fetch_off_loop(link)
             if result.unchanged:
-                raise fetching.FetchError("the server answered 304 to a first request.", reason="http")
-            parsed = await asyncio.to_thread(parse_feed, result.body, result.url, result.content_type)
+                raise fetching.FetchError("the feed's server answered 304 to a first request", reason="http")
+            parsed = await parse_off_loop(result.body, result.url, result.content_type)
         except fetching.FetchError as error:
             raise UserError(
-                f"I couldn't fetch that feed: {error.message} Check the address (it should be the "
+                f"I couldn't fetch that feed: {error.message}. Check the address (it should be the "
                 "podcast's RSS feed, often ending in `.xml` or `/feed`) and try again. Nothing was added."
             ) from None
         except NotAFeed as error:

@@ -3,7 +3,9 @@
 * One plan per feed (``episodes.poll``, key = feed id) at a fixed interval; the core's ledger makes
   each poll occurrence run once.
 * A failing feed rests: each further failure doubles the wait (up to 12 h); occurrences inside the
-  rest return at once. Fetch and parse errors are logged and stored, never raised.
+  rest return at once. Fetch and parse errors are logged and stored, never raised; what is stored
+  (and shown in ``/episode feeds`` and the facilitators' notice) is a plain category, never text
+  from the remote server or the network stack.
 * Items are claimed (``new → posting``) before the send, then marked ``posted`` with the message
   id. A restart finds an interrupted claim, looks for the post in the channel, and only sends again
   (with the same nonce) when it is not there. A burst posts the newest few and lists the rest.
@@ -23,9 +25,10 @@ from attune.notify import tell_facilitators
 from attune.scheduler import Occurrence, Plan
 from attune.timeparse import Every
 from cogs.episodes import fetch as fetching
-from cogs.episodes.parse import NotAFeed, parse_feed
+from cogs.episodes.parse import NotAFeed
 from cogs.episodes.posting import PostTarget, find_recent_post, open_thread, usable_channel
 from cogs.episodes.render import burst_embed, episode_embed, thread_name
+from cogs.episodes.sandbox import parse_off_loop
 from cogs.episodes.service import EpisodeStore, Feed, FeedEpisode
 
 if TYPE_CHECKING:
@@ -84,12 +87,12 @@ class FeedPoller:
                 await self.store.record_fetched(feed.id, None, None, None)
                 await self._recovered(feed)
                 return "unchanged (304)"
-            parsed = await asyncio.to_thread(parse_feed, result.body, result.url, result.content_type)
+            parsed = await parse_off_loop(result.body, result.url, result.content_type)
         except (fetching.FetchError, NotAFeed) as error:
             return await self._failed(feed, error.message, at)
         except Exception:  # a parser surprise must not stop the poller
             log.exception("guild=%s feed=%s: unexpected error while reading the feed", feed.guild_id, feed.id)
-            return await self._failed(feed, "unexpected error while reading the feed", at)
+            return await self._failed(feed, "the feed couldn't be read", at)
         added = await self.store.record_fetched(
             feed.id, parsed.items, result.etag, result.last_modified, title=parsed.title
         )
@@ -98,7 +101,8 @@ class FeedPoller:
             log.info("guild=%s feed=%s: %d new episode(s)", feed.guild_id, feed.id, added)
         return f"{added} new"
 
-    async def _failed(self, feed: Feed, message: str, at: datetime) -> str:
+    async def _failed(self, feed: Feed, category: str, at: datetime) -> str:
+        message = category.rstrip(".")
         updated = await self.store.record_failure(feed.id, message, at)
         failures = updated.failures if updated else feed.failures + 1
         log.warning(
@@ -106,12 +110,16 @@ class FeedPoller:
         )
         if updated is not None and failures >= FAILING_NOTICE_AT:
             resume = updated.next_poll_after
-            retry = f" I'll try again {discord.utils.format_dt(resume, 'R')}" if resume else ""
+            retry = (
+                f" I'll try again {discord.utils.format_dt(resume, 'R')}, less often while it keeps failing."
+                if resume
+                else ""
+            )
             await tell_facilitators(
                 self.bot,
                 feed.guild_id,
                 f"The podcast feed **{discord.utils.escape_markdown(feed.title)}** has failed "
-                f"{failures} times in a row: {message}{retry}, less often while it keeps failing. "
+                f"{failures} times in a row: {message}.{retry} "
                 "`/episode feeds` shows its status; `/episode feed-remove` stops following it.",
                 once_key=failing_notice_key(feed.id),
                 fallback_channel_id=feed.channel_id,

@@ -26,6 +26,7 @@ BACKOFF_CAP = timedelta(hours=12)
 DIGEST_DEFAULT_WEEKDAY = 6  # Sunday
 DIGEST_DEFAULT_CLOCK = "18:00"
 LAST_ERROR_MAX = 300
+KEY_VERSION = 2  # see parse.dedupe_key and migration 0006
 
 
 def _dt(value: str | None) -> datetime | None:
@@ -312,8 +313,8 @@ class EpisodeStore:
                 )
             cursor = await conn.execute(
                 "INSERT INTO episode_feeds (guild_id, url, title, site_url, channel_id, poll_minutes, etag,"
-                " last_modified, added_at, last_polled_at, last_success_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " last_modified, added_at, last_polled_at, last_success_at, key_version)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     guild_id,
                     url,
@@ -326,6 +327,7 @@ class EpisodeStore:
                     now,
                     now,
                     now,
+                    KEY_VERSION,
                 ),
             )
             feed_id = cursor.lastrowid
@@ -371,13 +373,33 @@ class EpisodeStore:
         title: str | None = None,
     ) -> int:
         """A successful poll: store unseen items as ``new``, the validators and the show's current
-        title; returns how many items were new. ``items=None`` records a 304."""
+        title; returns how many items were new. ``items=None`` records a 304.
+
+        The first poll of a feed stored under older dedupe keys re-keys it: an item whose new key is
+        unknown but whose old key is known is an old item, stored as ``seeded`` (never posted).
+        """
         now = self.clock().isoformat()
         async with self.db.transaction() as conn:
             added = 0
             if items:
+                fresh = list(items)
+                async with conn.execute(
+                    "SELECT key_version FROM episode_feeds WHERE id = ?", (feed_id,)
+                ) as cursor:
+                    row = await cursor.fetchone()
+                if row is not None and row[0] < KEY_VERSION:
+                    async with conn.execute(
+                        "SELECT dedupe_key FROM feed_episodes WHERE feed_id = ?", (feed_id,)
+                    ) as cursor:
+                        known = {r[0] for r in await cursor.fetchall()}
+                    old = [i for i in fresh if i.key not in known and i.legacy_key in known]
+                    fresh = [i for i in fresh if not (i.key not in known and i.legacy_key in known)]
+                    await conn.executemany(_INSERT_ITEM, [_item_row(feed_id, i, now, "seeded") for i in old])
+                    await conn.execute(
+                        "UPDATE episode_feeds SET key_version = ? WHERE id = ?", (KEY_VERSION, feed_id)
+                    )
                 before = conn.total_changes
-                await conn.executemany(_INSERT_ITEM, [_item_row(feed_id, item, now, "new") for item in items])
+                await conn.executemany(_INSERT_ITEM, [_item_row(feed_id, item, now, "new") for item in fresh])
                 added = conn.total_changes - before
             if items is None:  # 304: keep the validators we sent
                 await conn.execute(_SUCCESS_UNCHANGED, (now, now, feed_id))

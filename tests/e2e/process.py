@@ -72,6 +72,7 @@ def bot_environment(fake: FakeDiscord, database: Path, **extra: str) -> dict[str
         "DISCORD_GATEWAY_URL": fake.gateway_url,
         "ATTUNE_DATABASE": str(database),
         "ATTUNE_LOG_LEVEL": "INFO",
+        "ATTUNE_FEEDS_ALLOW": "127.0.0.1",  # feeds served by the tests live on loopback
         **extra,
     }
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gzip
 import hashlib
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -13,12 +14,17 @@ import pytest
 from aiohttp import web
 
 from attune.bot import AttuneBot
+from attune.config import Settings
 from cogs.episodes import fetch
+from cogs.episodes.destinations import Allowed
 
 FIXTURES = Path(__file__).parent / "fixtures"
 RSS_TYPE = "application/rss+xml; charset=utf-8"
 ATOM_TYPE = "application/atom+xml; charset=utf-8"
-TEST_LIMITS = fetch.FetchLimits(timeout=0.5, max_bytes=256 * 1024, max_redirects=3, public_only=False)
+LOOPBACK_ALLOWED = ("127.0.0.1",)  # the operator's ATTUNE_FEEDS_ALLOW for the local feed server
+TEST_LIMITS = fetch.FetchLimits(
+    timeout=0.5, max_bytes=256 * 1024, max_redirects=3, allowed=Allowed.from_entries(LOOPBACK_ALLOWED)
+)
 
 
 def fixture_bytes(name: str) -> bytes:
@@ -50,6 +56,8 @@ class FeedServer:
     feeds: dict[str, tuple[bytes, str]] = field(default_factory=dict)
     requests: list[tuple[str, dict[str, str]]] = field(default_factory=list)
     statuses: dict[str, int] = field(default_factory=dict)
+    # What a hostile or chatty server says with an error status (never to be shown to anyone).
+    reason: str = "Internal admin panel 10.1.2.3 says no"
     release: asyncio.Event = field(default_factory=asyncio.Event)
 
     def url(self, path: str) -> str:
@@ -71,7 +79,7 @@ def _app(server: FeedServer) -> web.Application:
         await record(request)
         name = request.match_info["name"]
         if name in server.statuses:
-            return web.Response(status=server.statuses[name], text="server trouble")
+            return web.Response(status=server.statuses[name], reason=server.reason, text="server trouble")
         if name not in server.feeds:
             return web.Response(status=404, text="not found")
         body, content_type = server.feeds[name]
@@ -89,6 +97,17 @@ def _app(server: FeedServer) -> web.Application:
         target = request.match_info["name"]
         location = f"/redirect/{hops - 1}/{target}" if hops > 1 else f"/feed/{target}"
         raise web.HTTPMovedPermanently(location=location)
+
+    async def redirect_to(request: web.Request) -> web.StreamResponse:
+        await record(request)
+        raise web.HTTPFound(location=request.query["url"])
+
+    async def gzip_bomb(request: web.Request) -> web.StreamResponse:
+        await record(request)
+        packed = gzip.compress(
+            b'<?xml version="1.0"?><rss version="2.0"><channel>' + b" " * (20 * 1024 * 1024)
+        )
+        return web.Response(body=packed, headers={"Content-Type": RSS_TYPE, "Content-Encoding": "gzip"})
 
     async def loop(request: web.Request) -> web.StreamResponse:
         await record(request)
@@ -124,6 +143,8 @@ def _app(server: FeedServer) -> web.Application:
     app.router.add_get("/feed/{name}", feed)
     app.router.add_get("/redirect/{hops}/{name}", redirect)
     app.router.add_get("/loop", loop)
+    app.router.add_get("/to", redirect_to)
+    app.router.add_get("/gzip-bomb.xml", gzip_bomb)
     app.router.add_get("/huge.xml", huge)
     app.router.add_get("/huge-declared.xml", huge_declared)
     app.router.add_get("/slow.xml", slow)
@@ -151,8 +172,14 @@ async def feed_server() -> AsyncIterator[FeedServer]:
 
 @pytest.fixture(autouse=True)
 def _quick_fetches(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Short timeouts and a small size cap keep the tests fast; loopback stays allowed."""
+    """Short timeouts and a small size cap keep the tests fast; 127.0.0.1 is allowed explicitly."""
     monkeypatch.setattr(fetch, "LIMITS", TEST_LIMITS)
+
+
+@pytest.fixture
+def settings(settings: Settings) -> Settings:
+    """The shared test settings, with the local feed server's address allowed (as an operator would)."""
+    return settings.model_copy(update={"feeds_allow": LOOPBACK_ALLOWED})
 
 
 @pytest.fixture

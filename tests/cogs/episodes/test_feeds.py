@@ -81,16 +81,19 @@ async def test_what_is_not_a_feed_is_refused_clearly_at_add_time(env, feed_serve
         feed_server.url("/feed/page"): "web page, not a podcast feed",
         feed_server.url("/huge.xml"): "too big for a podcast feed",
         feed_server.url("/huge-declared.xml"): "too big for a podcast feed",
-        feed_server.url("/slow.xml"): "did not answer within",
-        feed_server.url("/feed/down"): "HTTP 500",
-        feed_server.url("/feed/missing"): "HTTP 404",
-        feed_server.url("/loop"): "redirects more than 3 times",
+        feed_server.url("/slow.xml"): "timed out",
+        feed_server.url("/feed/down"): "the feed's server had an error: 500",
+        feed_server.url("/feed/missing"): "the feed's server refused: 404",
+        feed_server.url("/loop"): "too many redirects",
         "http://127.0.0.1:9/feed.xml": "couldn't connect",
+        "http://10.0.0.1:8080/feed.xml": "private or local network",
     }
     for url, expected in cases.items():
         result = await c.facilitator.slash(c.general, "episode feed-add", url=url)
         assert result.ephemeral, url
         assert expected in said(result), (url, said(result))
+        for leak in ("Internal Server Error", "Not Found", "Connect call failed", "Errno", "10.0.0.1"):
+            assert leak not in said(result), (url, said(result))
         assert "Nothing was added" in said(result) or "can't be used" in said(result), url
     page = await c.facilitator.slash(c.general, "episode feed-add", url=feed_server.url("/feed/page"))
     assert f"{feed_server.base}/feed.xml" in said(page)  # the page's own feed link is suggested
@@ -265,7 +268,7 @@ async def test_poll_failures_are_logged_backed_off_and_told_once_then_recover(en
     [feed] = await rows(env.bot, "SELECT failures, last_error, next_poll_after FROM episode_feeds")
     assert feed == {
         "failures": 1,
-        "last_error": "the server answered HTTP 500 Internal Server Error.",
+        "last_error": "the feed's server had an error: 500",
         "next_poll_after": "2026-01-01T01:00:00+00:00",
     }
     del feed_server.statuses["circle"]
@@ -279,6 +282,7 @@ async def test_poll_failures_are_logged_backed_off_and_told_once_then_recover(en
     assert requests() == 4
     [notice] = posted_messages(mods)
     assert "**The Listening Circle** has failed 3 times in a row" in notice.content
+    assert "doesn't return an RSS or Atom feed. I'll try again <t:" in notice.content
     assert "/episode feed-remove" in notice.content
     await env.advance_time(3 * HALF_HOUR)  # 02:30, 03:00, 03:30 resting
     assert requests() == 4
@@ -318,7 +322,7 @@ async def test_a_feed_that_turns_huge_or_slow_is_never_posted(env, feed_server) 
     await env.advance_time(HALF_HOUR)
     errors = [r["detail"] for r in await rows(env.bot, "SELECT detail FROM deliveries ORDER BY occurrence")]
     assert "too big for a podcast feed" in errors[0]
-    assert "did not answer within 0.5 seconds" in errors[1]
+    assert "timed out" in errors[1]
     assert posted_messages(episodes) == []
     [feed] = await rows(env.bot, "SELECT failures FROM episode_feeds")
     assert feed["failures"] == 2
@@ -427,3 +431,30 @@ async def test_feeds_of_a_server_the_bot_left_are_not_fetched(env, feed_server) 
     assert len(feed_server.requests) == 1  # only the add
     [delivery] = await rows(env.bot, "SELECT detail FROM deliveries WHERE kind = ?", (POLL_KIND,))
     assert "not in this server" in delivery["detail"]
+
+
+async def test_what_members_and_facilitators_see_of_a_failure_is_a_category(env, feed_server) -> None:
+    """A server that answers with a chatty reason phrase (naming an internal address), then a dead
+    port: `/episode feeds` and the facilitators' notice say what kind of failure, nothing more."""
+    c = community(env)
+    mods = c.guild.create_text_channel("facilitators")
+    await c.facilitator.slash(c.general, "settings channel", purpose="facilitators", channel=mods)
+    await follow(env, c, feed_server)
+    feed_server.statuses["circle"] = 401
+    await env.advance_time(HALF_HOUR + 1)  # fails: 401
+    listing = await c.alice.slash(c.general, "episode feeds")
+    shown = listing.response.embeds[0].fields[0].value
+    assert "Failing (1×)" in shown and "the feed's server refused: 401" in shown
+    await env.bot.db.execute("UPDATE episode_feeds SET url = 'http://127.0.0.1:9/feed.xml'")
+    await env.advance_time(2 * HALF_HOUR)  # fails: couldn't connect
+    await env.advance_time(4 * HALF_HOUR)  # fails a third time: the facilitators hear
+    [notice] = posted_messages(mods)
+    assert "has failed 3 times in a row: couldn't connect." in notice.content
+    listing = await c.alice.slash(c.general, "episode feeds")
+    shown = listing.response.embeds[0].fields[0].value
+    assert "Failing (3×)" in shown and "couldn't connect" in shown
+    failing = next(line for line in shown.splitlines() if "Failing" in line)  # (the feed's own link is above)
+    stored = [r["last_error"] for r in await rows(env.bot, "SELECT last_error FROM episode_feeds")]
+    for text in (notice.content, failing, *stored):
+        for leak in (feed_server.reason, "10.1.2.3", "Unauthorized", "Connect call failed", "Errno", ":9"):
+            assert leak not in text, (leak, text)

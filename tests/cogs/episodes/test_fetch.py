@@ -6,7 +6,7 @@ import socket
 
 import pytest
 
-from cogs.episodes.fetch import FetchError, FetchLimits, fetch_feed
+from cogs.episodes.fetch import FetchError, fetch_feed
 from tests.cogs.episodes.conftest import TEST_LIMITS, fixture_bytes
 
 
@@ -43,7 +43,7 @@ async def test_too_many_redirects_stop(feed_server) -> None:
     with pytest.raises(FetchError) as raised:
         await fetch_feed(feed_server.url("/redirect/4/circle"))
     assert raised.value.reason == "redirects"
-    assert "redirects more than 3 times" in raised.value.message
+    assert raised.value.message == "too many redirects"
     with pytest.raises(FetchError):
         await fetch_feed(feed_server.url("/loop"))
     assert len(feed_server.hits("/loop")) == TEST_LIMITS.max_redirects + 1
@@ -66,26 +66,38 @@ async def test_a_slow_server_times_out(feed_server) -> None:
     with pytest.raises(FetchError) as raised:
         await fetch_feed(feed_server.url("/slow.xml"))
     assert raised.value.reason == "timeout"
-    assert "did not answer within 0.5 seconds" in raised.value.message
+    assert raised.value.message == "timed out"
 
 
-@pytest.mark.parametrize(("status", "text"), [(500, "HTTP 500"), (503, "HTTP 503"), (404, "HTTP 404")])
-async def test_http_errors_are_named(feed_server, status: int, text: str) -> None:
+@pytest.mark.parametrize(
+    ("status", "text"),
+    [
+        (500, "the feed's server had an error: 500"),
+        (503, "the feed's server had an error: 503"),
+        (404, "the feed's server refused: 404"),
+        (401, "the feed's server refused: 401"),
+    ],
+)
+async def test_http_errors_are_a_category_without_the_remote_reason_phrase(
+    feed_server, status: int, text: str
+) -> None:
     feed_server.statuses["broken"] = status
     with pytest.raises(FetchError) as raised:
         await fetch_feed(feed_server.url("/feed/broken"))
     assert raised.value.reason == "http"
-    assert text in raised.value.message
+    assert raised.value.message == text
+    assert feed_server.reason not in str(raised.value) and "10.1.2.3" not in str(raised.value)
 
 
-async def test_an_unreachable_host_is_a_network_error() -> None:
+async def test_an_unreachable_host_is_a_network_error_without_socket_details() -> None:
     with socket.socket() as probe:  # a port nobody listens on
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     with pytest.raises(FetchError) as raised:
         await fetch_feed(f"http://127.0.0.1:{port}/feed.xml")
     assert raised.value.reason == "network"
-    assert "couldn't connect" in raised.value.message
+    assert raised.value.message == "couldn't connect"
+    assert str(port) not in str(raised.value)
 
 
 async def test_other_schemes_are_never_fetched() -> None:
@@ -95,19 +107,7 @@ async def test_other_schemes_are_never_fetched() -> None:
         assert raised.value.reason == "address"
 
 
-async def test_public_only_guard_refuses_local_addresses(feed_server, monkeypatch) -> None:
-    guarded = FetchLimits(timeout=0.5, max_bytes=1024 * 1024, max_redirects=3, public_only=True)
+async def test_a_gzip_bomb_is_cut_off_after_decompression(feed_server) -> None:
     with pytest.raises(FetchError) as raised:
-        await fetch_feed(feed_server.url("/feed/circle"), limits=guarded)
-    assert raised.value.reason == "address"
-    with pytest.raises(FetchError) as by_name:
-        await fetch_feed(feed_server.url("/feed/circle").replace("127.0.0.1", "localhost"), limits=guarded)
-    assert by_name.value.reason == "address"
-    assert feed_server.requests == []
-
-
-def test_public_only_is_an_operator_setting() -> None:
-    from attune.config import load_settings
-
-    assert load_settings({"ATTUNE_FEEDS_PUBLIC_ONLY": "1"}, None).feeds_public_only
-    assert not load_settings({}, None).feeds_public_only
+        await fetch_feed(feed_server.url("/gzip-bomb.xml"))
+    assert raised.value.reason == "too-big"

@@ -148,3 +148,60 @@ def test_discover_feed_link_on_a_page() -> None:
         "https://x.example/feed.xml"
     )
     assert discover_feed_link(b"<html><head></head></html>", "https://x.example/") is None
+
+
+def test_only_audio_and_video_enclosures_are_keys() -> None:
+    from cogs.episodes.parse import is_media
+
+    assert is_media("https://a/ep.mp3", "audio/mpeg")
+    assert is_media("https://a/stream", "video/mp4")
+    assert is_media("https://a/ep.m4a?x=1", None)
+    assert is_media("https://a/ep.MP3", "application/octet-stream")
+    assert not is_media("https://a/cover.jpg", "image/jpeg")
+    assert not is_media("https://a/ep.mp3", "image/png")  # the type, when given, wins
+    assert not is_media("https://a/page", None)
+
+
+def test_keys_without_guid_or_media_use_link_title_and_date() -> None:
+    when = datetime(2026, 1, 5, tzinfo=UTC)
+    later = datetime(2026, 2, 5, tzinfo=UTC)
+    assert dedupe_key(None, None, "https://a/x", "T", when) != dedupe_key(
+        None, None, "https://a/x", "T", later
+    )
+    assert dedupe_key(None, None, "https://a/x", "T", when) == dedupe_key(" ", None, "https://a/x", "T", when)
+
+
+def test_newest_items_are_kept_whatever_the_order() -> None:
+    from cogs.episodes.parse import newest
+
+    items = parse_feed(fixture_bytes("listening_circle.xml"), "https://x/feed.xml").items
+    kept = newest(list(reversed(items)), 2)
+    assert [i.title for i in kept] == [items[0].title, items[1].title]  # the two newest, in document order
+
+
+def test_relative_enclosures_and_site_links_resolve_against_the_feed_url() -> None:
+    body = (
+        b'<?xml version="1.0"?><rss version="2.0"><channel><title>S</title><link>/show/</link>'
+        b'<item><title>A</title><guid>a</guid><enclosure url="media/a.mp3" type="audio/mpeg"/></item>'
+        b'<item><title>B</title><guid>b</guid><enclosure url="javascript:alert(1)" type="audio/mpeg"/></item>'
+        b"</channel></rss>"
+    )
+    feed = parse_feed(body, "https://host.example/feeds/main.xml", "application/rss+xml")
+    assert feed.items[0].enclosure_url == "https://host.example/feeds/media/a.mp3"
+    assert feed.items[1].enclosure_url is None
+    assert feed.site_url == "https://host.example/show/"
+
+
+def test_the_show_title_is_the_channels_own_element() -> None:
+    from cogs.episodes.parse import channel_title_and_link
+
+    body = (
+        b'<rss version="2.0" xmlns:atom="http://www.w3.org/2005/Atom" xmlns:podcast="https://podcastindex.org/namespace/1.0">'
+        b'<channel><atom:title>Not this</atom:title><atom:link href="https://no/" rel="self"/>'
+        b"<podcast:liveItem><title>Live now</title><link>https://live/</link></podcast:liveItem>"
+        b"<title>The Show</title><link>https://show.example/</link></channel></rss>"
+    )
+    assert channel_title_and_link(body) == ("The Show", "https://show.example/")
+    assert channel_title_and_link(b"<rss><channel><title>Broken") is None
+    feed = parse_feed(body, "https://show.example/feed.xml", "application/rss+xml")
+    assert feed.title == "The Show" and feed.site_url == "https://show.example/"
