@@ -45,8 +45,11 @@ def test_zones_prompts_suggestions_and_support(content: Content) -> None:
     for zone in ZONES:
         assert len(getattr(content.regulation, zone)) >= 5
     assert "professional" in content.checkin.not_clinical.lower()
-    default = content.support.default_text.lower()
-    assert "professional" in default and "emergency" in default
+    safety = content.support.safety_text.lower()
+    assert "professional" in safety and "emergency" in safety and "https://findahelpline.com" in safety
+    # The safety lines follow every support text, the server's own included.
+    assert content.support.text_for("Call Sam.").endswith(content.support.safety_text.strip())
+    assert content.support.text_for(None).startswith(content.support.default_text.strip())
 
 
 def _copy_content(tmp_path: Path) -> Path:
