@@ -201,7 +201,8 @@ async def test_not_sure_or_mixed_offers_words_from_the_middle_of_the_map(env) ->
     step1 = await c.alice.slash(c.general, "checkin now")
     step2 = await c.alice.click(step1.response, label="Within my window")
     picked = await c.alice.select(step2.response, ["mixed"], custom_id="checkin:quad:within")
-    assert "Not sure / mixed" in picked.response.content and "that's a real answer too" in picked.response.content
+    said = picked.response.content
+    assert "Not sure / mixed" in said and "that's a real answer too" in said
     words = picked.response.components[1]["components"][0]
     labels = [o["label"] for o in words["options"]]
     assert {"Unsure", "Bittersweet", "Conflicted", "Confused"} <= set(labels)

@@ -46,7 +46,8 @@ async def test_history_is_a_private_png_with_streak_words_and_a_text_summary(env
     assert (await attachment.read()).startswith(PNG)
     embed = message.embeds[0]
     assert embed.image.url == "attachment://checkin-history.png"
-    assert next(f.value for f in embed.fields if f.name == "Showing up") == "You've checked in 4 days in a row."
+    run = next(f.value for f in embed.fields if f.name == "Showing up")
+    assert run == "You've checked in 4 days in a row."
     assert next(f.value for f in embed.fields if f.name == "Most named") == "Anxious (3), Calm (1), Numb (1)"
     summary = embed.description
     assert "you checked in 5 times, on 5 of 30 days" in summary
