@@ -18,7 +18,7 @@ from attune.errors import UserError
 from attune.guilds import GuildConfig
 from attune.permissions import POST, facilitator_only, guild_id_of, require_bot_permissions
 from attune.scheduler import PermanentFailure
-from attune.text import clip, one_line
+from attune.text import clip, minutes, one_line, plural
 from attune.timeparse import timezone_choices, to_local
 from cogs.sits import ics, render
 from cogs.sits.attendance import VoiceTracker
@@ -156,9 +156,10 @@ class SitsCog(commands.Cog, name="Sits"):
 
     def _summary(self, sit: Sit, now: datetime) -> str:
         start = sit.current(now)
+        pattern = sit.rule.describe(at_time=False)
         lines = [
-            f"**{render.plain(sit.title)}** — {sit.describe()}, {sit.duration_min} minutes.",
-            f"Next sit: {render.when(start)}." if start else "No occurrence ahead.",
+            f"**{render.plain(sit.title)}** — {pattern}, {minutes(sit.duration_min)}.",
+            f"Next sit: {render.when(start)}." if start else "No sit ahead in this series.",
         ]
         details = [f"announced in <#{sit.channel_id}>"]
         if sit.voice_channel_id:
@@ -425,7 +426,7 @@ class SitsCog(commands.Cog, name="Sits"):
         for sit in sits:
             voice = guild.get_channel(sit.voice_channel_id) if guild and sit.voice_channel_id else None
             where = f"#{voice.name} on Discord ({guild.name})" if voice and guild else "Discord"
-            description = f"A group sit of {sit.duration_min} minutes, {sit.describe()}."
+            description = f"A group sit of {minutes(sit.duration_min)}, {sit.describe()}."
             events.append(ics.sit_event(sit, stamp=stamp, location=where, description=description))
         name = f"Sits · {guild.name}" if guild else "Attune sits"
         return ics.calendar(events, name=name)
@@ -482,8 +483,8 @@ class SitsCog(commands.Cog, name="Sits"):
         stats = await self.store.stats(guild_id, interaction.user.id, config.timezone)
         log.info("guild=%s user=%s logged %d minutes", guild_id, interaction.user.id, minutes)
         await interaction.response.send_message(
-            f"Logged **{minutes} minutes** of practice. You've practised {stats.minutes} minutes here in "
-            f"all; weekly streak: {stats.streak.current}.",
+            f"Logged **{plural(minutes, 'minute')}** of practice. That's {plural(stats.minutes, 'minute')} "
+            "here in all.",
             ephemeral=True,
         )
 

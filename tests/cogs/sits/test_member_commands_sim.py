@@ -59,13 +59,26 @@ async def test_log_and_stats(env) -> None:
     assert stats.ephemeral
     values = {f.name: f.value for f in stats.response.embeds[0].fields}
     assert values["Group sits"] == "1"
-    assert values["Minutes"] == "35 (20 in sits, 15 solo)"
-    assert values["Weekly streak"].startswith("1 week now")
-    assert values["Together"] == "You sat with **1** person."
+    assert values["Minutes"] == "35 minutes (20 in sits, 15 solo)"
+    assert values["Weeks in a row"] == "You've practised this week."
+    assert values["Together"] == "You sat with **1 person**."
     for options, says in (({"minutes": 0}, "`minutes` is 1–1440"), ({"note": "x" * 501}, "keep it to 500")):
         bad = await c.alice.slash(c.general, "sit log", **{"minutes": 10, **options})
         assert says in text_of(bad)
     assert len(await rows(env.bot, "SELECT id FROM sit_logs")) == 1
+
+
+async def test_stats_never_show_a_zero_streak(env) -> None:
+    c, _ = await sangha(env)
+    await c.alice.slash(c.general, "sit log", minutes=1)
+    await env.advance_time(21 * 24 * 3600)  # three quiet weeks later
+    stats = await c.alice.slash(c.general, "sit stats")
+    embed = stats.response.embeds[0]
+    values = {f.name: f.value for f in embed.fields}
+    assert "Weeks in a row" not in values
+    assert values["Minutes"] == "1 minute (0 in sits, 1 solo)"
+    shown = " ".join(f"{f.name} {f.value}" for f in embed.fields)
+    assert "0 week" not in shown and "streak" not in shown.lower() and "longest" not in shown
 
 
 async def test_privacy_export_and_delete_cover_sits(env) -> None:

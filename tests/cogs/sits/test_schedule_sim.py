@@ -26,7 +26,7 @@ async def test_schedule_posts_an_announcement_and_creates_the_native_event(env) 
     result = await schedule(c, title="Evening sit", when="tue,thu 19:00", voice_channel=zendo, duration=30)
     assert result.ephemeral
     reply = text_of(result)
-    assert "every Tuesday and Thursday at 19:00 Europe/Berlin" in reply
+    assert "every Tuesday and Thursday, 30 minutes" in reply
     assert "<t:1767290400:F>" in reply  # today (Thursday) 19:00 Berlin = 18:00 UTC
 
     sit = await only_sit(env.bot)
@@ -43,7 +43,8 @@ async def test_schedule_posts_an_announcement_and_creates_the_native_event(env) 
     assert field(message, "Duration") == "30 minutes"
     assert field(message, "Host") == f"<@{c.facilitator.id}>"
     assert field(message, "Where") == f"<#{zendo.id}>"
-    assert field(message, "When") == "Every Tuesday and Thursday at 19:00 Europe/Berlin"
+    # The pattern in words, the time as a Discord timestamp each member sees in their own zone.
+    assert field(message, "When") == "Every Tuesday and Thursday at <t:1767290400:t> · next <t:1767290400:R>"
     assert "Going **0**" in field(message, "Who's coming")
     labels = [child.label for row in message.components for child in row.children]
     assert labels == ["Going", "Maybe", "Can't", "Add to calendar"]
