@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import json
 
 from icalendar import Calendar
@@ -70,13 +72,16 @@ async def test_log_and_stats(env) -> None:
 
 async def test_stats_never_show_a_zero_streak(env) -> None:
     c, _ = await sangha(env)
-    await c.alice.slash(c.general, "sit log", minutes=1)
-    await env.advance_time(21 * 24 * 3600)  # three quiet weeks later
+    for weeks_ago in (3, 4, 5):  # a run of three weeks that ended before the last two quiet ones
+        await env.bot.db.execute(
+            "INSERT INTO sit_logs (guild_id, user_id, minutes, logged_at) VALUES (?, ?, 1, ?)",
+            (c.guild.id, c.alice.id, (env.bot.clock() - timedelta(weeks=weeks_ago)).isoformat()),
+        )
     stats = await c.alice.slash(c.general, "sit stats")
     embed = stats.response.embeds[0]
     values = {f.name: f.value for f in embed.fields}
     assert "Weeks in a row" not in values
-    assert values["Minutes"] == "1 minute (0 in sits, 1 solo)"
+    assert values["Minutes"] == "3 minutes (0 in sits, 3 solo)"
     shown = " ".join(f"{f.name} {f.value}" for f in embed.fields)
     assert "0 week" not in shown and "streak" not in shown.lower() and "longest" not in shown
 
