@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
 import discord
 from discord import app_commands
@@ -34,6 +34,15 @@ PURPOSE_NEEDS: dict[str, tuple[tuple[str, ...], str]] = {
     "episodes": (POST_WITH_THREAD, "shared episodes, new feed episodes and weekly digests"),
     "facilitators": (POST, "notices for facilitators (support requests, missing permissions)"),
 }
+
+
+PURPOSE_CHOICES = [
+    app_commands.Choice(name="Group sits", value="sits"),
+    app_commands.Choice(name="Daily check-ins", value="checkins"),
+    app_commands.Choice(name="Wheel of Awareness prompts", value="wheel"),
+    app_commands.Choice(name="Episodes and insights", value="episodes"),
+    app_commands.Choice(name="Facilitators' notices", value="facilitators"),
+]
 
 
 async def zone_autocomplete(interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
@@ -99,12 +108,10 @@ class SettingsCog(commands.Cog, name="Settings"):
 
     @settings.command(name="channel", description="Choose where a capability posts")
     @app_commands.describe(purpose="What the channel is for", channel="The text channel to post in")
+    @app_commands.choices(purpose=PURPOSE_CHOICES)
     @facilitator_only()
     async def channel(
-        self,
-        interaction: discord.Interaction,
-        purpose: Literal["sits", "checkins", "wheel", "episodes", "facilitators"],
-        channel: discord.TextChannel,
+        self, interaction: discord.Interaction, purpose: str, channel: discord.TextChannel
     ) -> None:
         guild_id = guild_id_of(interaction)
         needs, what = PURPOSE_NEEDS[purpose]

@@ -12,12 +12,13 @@ import logging
 import re
 import secrets
 from collections import defaultdict
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
+from attune.autocomplete import guild_time as time_autocomplete
 from attune.content import PROMPT_ROTATION, WheelContent
 from attune.errors import UserError
 from attune.permissions import (
@@ -51,6 +52,10 @@ PRACTICE_MODAL = re.compile(rf"^{MODAL_PREFIX}practice:(?P<length>short|full)$")
 PROMPT_MODAL = re.compile(
     rf"^{MODAL_PREFIX}(?P<message>\d{{1,20}}):(?P<segment>{'|'.join(PROMPT_ROTATION)}):(?P<index>\d{{1,3}})$"
 )
+LENGTH_CHOICES = [
+    app_commands.Choice(name="Short · about 7 min", value="short"),
+    app_commands.Choice(name="Full · about 20 min", value="full"),
+]
 SEGMENT_CHOICES = [
     app_commands.Choice(name="The hub (open awareness)", value="hub"),
     app_commands.Choice(name="The five senses", value="senses"),
@@ -87,11 +92,10 @@ class WheelCog(commands.Cog, name="Wheel"):
     # ------------------------------------------------------------------ /wheel practice
 
     @wheel.command(name="practice", description="A private, paced guided walk around the Wheel of Awareness")
-    @app_commands.describe(length="short: about 7 minutes · full: about 20 minutes")
-    async def practice(
-        self, interaction: discord.Interaction, length: Literal["short", "full"] = "short"
-    ) -> None:
-        await self.runner.start(interaction, length)
+    @app_commands.describe(length="Short takes about 7 minutes, full about 20")
+    @app_commands.choices(length=LENGTH_CHOICES)
+    async def practice(self, interaction: discord.Interaction, length: str = "short") -> None:
+        await self.runner.start(interaction, "full" if length == "full" else "short")
 
     # -------------------------------------------------------------------- /wheel prompt
 
@@ -138,6 +142,7 @@ class WheelCog(commands.Cog, name="Wheel"):
         channel="Where to post (default: the channel set with /settings channel wheel)",
         days="every day (default), weekdays, weekends, or days like mon,wed,fri",
     )
+    @app_commands.autocomplete(time=time_autocomplete)
     @facilitator_only()
     async def schedule(
         self,
