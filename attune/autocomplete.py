@@ -32,9 +32,14 @@ def _day_and_time(local: datetime) -> str:
     return f"{days[local.weekday()]} {local.day} {months[local.month - 1]}, {local:%H:%M}"
 
 
-def _hint(error: UserError) -> str:
-    """The first sentence of a refusal, short enough for a picker row."""
-    return error.message.split(". ")[0].rstrip(".")
+def _hint(error: UserError, tip: str) -> str:
+    """A refusal made short for a picker row: ``in the past (Europe/Berlin time)``, else ``tip``."""
+    first = error.message.split(". ")[0].rstrip(".")
+    if first.startswith("“") and "” " in first:
+        first = first.split("” ", 1)[1].removeprefix("is ").removeprefix("has ")
+    if "not a time of day" in first or "couldn't read" in first or first.startswith("I "):
+        return tip
+    return first
 
 
 def _choice(name: str, value: str) -> app_commands.Choice[str]:
@@ -50,7 +55,8 @@ def when_choices(typed: str, zone: tzinfo, now: datetime) -> list[app_commands.C
         try:
             understood = parse_when(candidate, zone, now)
         except UserError as error:
-            choices.append(_choice(f"{candidate} — {_hint(error)}", candidate))
+            hint = _hint(error, "not understood yet: try 19:00, tomorrow 07:30 or mon 19:00")
+            choices.append(_choice(f"{candidate} — {hint}", candidate))
             continue
         local = to_local(understood.at, zone)
         every = " (and every such day, if the sit repeats)" if understood.weekdays else ""
@@ -77,7 +83,7 @@ def clock_choices(
     try:
         clock = parse_clock(text)
     except UserError as error:
-        return [_choice(f"{text} — {_hint(error)}", text)]
+        return [_choice(f"{text} — {_hint(error, 'not a time of day: try 07:30 or 19:00')}", text)]
     return [_choice(f"{text} → {clock:%H:%M} {_zone_name(zone)}", text)]
 
 
