@@ -268,7 +268,7 @@ class EpisodesCog(commands.Cog, name="Episodes"):
         )
         count = len(parsed.items)
         await interaction.followup.send(
-            f"Now following **{discord.utils.escape_markdown(feed.title)}**. I recorded its {count} current "
+            f"Now following **{discord.utils.escape_markdown(feed.title)}**. I noted its {count} current "
             f"episode{'s' if count != 1 else ''} without posting them; new episodes will appear in {where} "
             f"with a discussion thread. I check every {check_every} minutes — first "
             f"{discord.utils.format_dt(feed.first_poll, 'R')}.",

@@ -404,7 +404,7 @@ class SitsCog(commands.Cog, name="Sits"):
 
     # -------------------------------------------------------------- cancel
 
-    @sit.command(name="cancel", description="Cancel the next occurrence, or the whole series")
+    @sit.command(name="cancel", description="Cancel the next sit, or the whole series")
     @app_commands.describe(sit="The sit to cancel", scope="Only the next sit, or the whole series")
     @app_commands.choices(scope=SCOPE_CHOICES)
     @app_commands.autocomplete(sit=sit_autocomplete)
@@ -416,7 +416,7 @@ class SitsCog(commands.Cog, name="Sits"):
         target = chosen.next_start(now)
         if scope == "next" and target is None:
             raise UserError(
-                "That sit has no upcoming occurrence left to cancel; use `scope: all` to close it."
+                "That sit has nothing ahead to cancel. To close it, choose scope **The whole series**."
             )
         await interaction.response.defer(ephemeral=True, thinking=True)
         going = await self.store.answered(chosen.id, target, "going") if target else []

@@ -111,7 +111,7 @@ class NativeEvents:
             return "I couldn't create the Discord event: Discord refused (missing **Manage Events**)."
         except discord.HTTPException as error:
             log.warning("guild=%s sit=%s event not created: %s", sit.guild_id, sit.id, error)
-            return "I couldn't create the Discord event this time; I'll try again for the next occurrence."
+            return "I couldn't create the Discord event this time; I'll try again for the next sit."
         await self.store.set_event(sit.id, event.id, start)
         await self.bot.guild_settings.forget_notice(sit.guild_id, NOTICE_KEY)
         log.info("guild=%s sit=%s event=%s created for %s", sit.guild_id, sit.id, event.id, start.isoformat())

@@ -84,7 +84,7 @@ def announcement_embed(
         )
     if sit.status == "active" and start is not None:
         embed.add_field(name="Who's coming", value=rsvp_line(counts), inline=False)
-        embed.set_footer(text="Your answer is for this occurrence; it starts fresh for the next one.")
+        embed.set_footer(text="Your answer is for this sit only; it starts fresh for the next one.")
     return embed
 
 
