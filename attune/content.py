@@ -222,7 +222,7 @@ class ZoneInfoText(_Strict):
     label: ShortText
     description: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
     emoji: Annotated[str, StringConstraints(min_length=1, max_length=8)]
-    phrase: ShortText  # "is within their window"
+    phrase: ShortText  # "within their window", after "Sam is feeling calm and …"
 
 
 class CheckinContent(_Strict):

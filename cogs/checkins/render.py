@@ -112,7 +112,7 @@ def shared_embed(
     zone_info = content.checkin.zones[zone]  # type: ignore[index]
     quadrant = content.emotions.quadrants[emotion.quadrant]
     who = discord.utils.escape_markdown(safe_user_text(name))
-    line = f"{quadrant.emoji} **{who}** {zone_info.phrase} — feeling *{emotion.word.lower()}*"
+    line = f"{quadrant.emoji} **{who}** is feeling *{emotion.word.lower()}* and {zone_info.phrase}."
     if note:
         line += "\n" + quote(safe_user_text(note))
     return discord.Embed(description=line[:4096], colour=colour_of(content, emotion.quadrant))

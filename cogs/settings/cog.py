@@ -99,10 +99,10 @@ class SettingsCog(commands.Cog, name="Settings"):
         guild_id = guild_id_of(interaction)
         zone = get_zone(timezone)
         await self.store.set_timezone(guild_id, zone.key)
-        now = discord.utils.format_dt(self.bot.clock(), "t")
+        there = self.bot.clock().astimezone(zone)
         await interaction.response.send_message(
-            f"Time zone set to **{zone.key}**. Times people type are now read in {zone.key} "
-            f"(it is {now} for you right now). Existing schedules keep the zone they were made in.",
+            f"Time zone set to **{zone.key}**, where it is **{there:%H:%M}** now. Times people type are "
+            f"read in {zone.key} from now on. Existing schedules keep the zone they were made in.",
             ephemeral=True,
         )
 

@@ -103,7 +103,7 @@ async def test_a_shared_checkin_is_one_line_in_todays_thread_coloured_by_quadran
     assert f"Shared in <#{thread.id}>" in result_embed(result).description
     [post] = [m for m in thread.history() if m.embeds]
     embed = post.embeds[0]
-    assert embed.description.startswith("🍃 **alice** is within their window — feeling *content*")
+    assert embed.description.startswith("🍃 **alice** is feeling *content* and within their window.\n")
     assert "Grateful for this group" in embed.description
     assert embed.colour is not None and embed.colour.value == 0x4CAF7A  # low energy, pleasant
     # Nothing in a note ever pings: no mentions resolved, @everyone inert.

@@ -13,7 +13,8 @@ async def test_facilitator_sets_timezone_and_it_is_stored(env) -> None:
     c = community(env)
     result = await c.facilitator.slash(c.general, "settings timezone", timezone="Europe/Berlin")
     assert result.ephemeral
-    assert "Europe/Berlin" in result.response.content
+    # The server's own time (00:00 UTC is 01:00 in Berlin), not the facilitator's local time.
+    assert "Time zone set to **Europe/Berlin**, where it is **01:00** now." in result.response.content
     stored = await rows(env.bot, "SELECT timezone FROM guild_settings WHERE guild_id = ?", (c.guild.id,))
     assert stored == [{"timezone": "Europe/Berlin"}]
 
