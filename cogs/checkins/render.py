@@ -8,6 +8,7 @@ from typing import Literal
 import discord
 
 from attune.content import MIXED, Content, EmotionWord
+from attune.text import plural
 from attune.timeparse import WEEKDAY_NAMES
 from cogs.checkins.service import NOTE_LIMIT
 from cogs.checkins.stats import CommunitySummary, HistoryData, SummaryDay
@@ -212,7 +213,8 @@ def _summary_day(content: Content, day: SummaryDay) -> str:
     if not day.shown or day.zones is None or day.quadrants is None:
         return f"**{short_date(day.day)}** — too few to show"
     return (
-        f"**{short_date(day.day)}** — {day.members} members, {day.checkins} check-ins · "
+        f"**{short_date(day.day)}** — {plural(day.members or 0, 'member')}, "
+        f"{plural(day.checkins or 0, 'check-in')} · "
         f"{_zone_counts(content, day.zones)} · {_quadrant_counts(content, day.quadrants)}"
     )
 
@@ -223,7 +225,7 @@ def summary_embed(content: Content, summary: CommunitySummary, min_group: int) -
     lines = [_summary_day(content, day) for day in summary.days]
     if summary.shown and summary.zones is not None and summary.quadrants is not None:
         total = (
-            f"**Shown days together** — {summary.checkins} check-ins · "
+            f"**Shown days together** — {plural(summary.checkins or 0, 'check-in')} · "
             f"{_zone_counts(content, summary.zones)} · {_quadrant_counts(content, summary.quadrants)}"
         )
     else:

@@ -173,9 +173,8 @@ def describe_history(data: HistoryData, zone_labels: dict[str, str], quadrant_la
     length = (data.last_day - data.first_day).days + 1
     if data.empty:
         return f"No check-ins between {period}."
-    lines = [
-        f"Between {period} you checked in {_times(data.total)}, on {data.days_checked_in} of {length} days."
-    ]
+    on_days = "that day" if length == 1 else f"on {data.days_checked_in} of {length} days"
+    lines = [f"Between {period} you checked in {_times(data.total)}, {on_days}."]
     zones = sorted(
         ((z, n) for z, n in data.zone_counts.items() if n), key=lambda item: (-item[1], ZONES.index(item[0]))
     )

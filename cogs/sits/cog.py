@@ -463,7 +463,7 @@ class SitsCog(commands.Cog, name="Sits"):
         for sit in sits:
             voice = guild.get_channel(sit.voice_channel_id) if guild and sit.voice_channel_id else None
             where = f"#{voice.name} on Discord ({guild.name})" if voice and guild else "Discord"
-            description = f"A group sit of {minutes(sit.duration_min)}, {sit.describe()}."
+            description = render.sit_summary(sit)
             events.append(ics.sit_event(sit, stamp=stamp, location=where, description=description))
         name = f"Sits · {guild.name}" if guild else "Attune sits"
         return ics.calendar(events, name=name)

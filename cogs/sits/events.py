@@ -15,7 +15,8 @@ from typing import TYPE_CHECKING, Any
 import discord
 
 from attune.notify import tell_facilitators
-from attune.text import clip, minutes
+from attune.text import clip
+from cogs.sits import render
 from cogs.sits.models import Sit
 from cogs.sits.service import SitStore
 
@@ -79,7 +80,7 @@ class NativeEvents:
     def _details(self, sit: Sit, guild: discord.Guild, start: datetime) -> dict[str, Any]:
         announce = guild.get_channel(sit.channel_id)
         rsvp = f" RSVP in #{announce.name}." if announce is not None else ""
-        description = f"A group sit of {minutes(sit.duration_min)}, {sit.describe()}.{rsvp}"
+        description = f"{render.sit_summary(sit)}{rsvp}"
         return {
             "name": clip(sit.title, 100),
             "description": clip(description, 1000),

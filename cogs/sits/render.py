@@ -48,6 +48,12 @@ def people(count: int) -> str:
     return f"**{count} people sat together.**"
 
 
+def sit_summary(sit: Sit) -> str:
+    """``A group sit of 20 minutes, every Monday at 19:00 Europe/Berlin.`` — for calendars and events,
+    where Discord timestamps don't render."""
+    return f"A group sit of {minutes(sit.duration_min)}, {sit.describe()}."
+
+
 def when_field(sit: Sit, start: datetime | None) -> str:
     """``Every Monday at <t:…:t> · next <t:…:R>``: the pattern in words, the time as a Discord timestamp."""
     if start is None:
