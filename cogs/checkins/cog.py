@@ -192,7 +192,8 @@ class CheckinsCog(commands.Cog, name="Check-ins"):
         zone_labels: dict[str, str] = {zone: info.label for zone, info in content.checkin.zones.items()}
         quadrant_labels: dict[str, str] = {q: info.label for q, info in content.emotions.quadrants.items()}
         summary = describe_history(data, zone_labels, quadrant_labels)
-        png = await renderer.render(data, zone_labels)
+        colours: dict[str, str] = {q: info.colour for q, info in content.emotions.quadrants.items()}
+        png = await renderer.render(data, zone_labels, colours)
         file = discord.File(io.BytesIO(png), filename=HISTORY_FILE, description=summary[:1024])
         await interaction.followup.send(
             content=notice or discord.utils.MISSING,

@@ -79,6 +79,8 @@ class HistoryData:
     mean_energy: float | None
     mean_pleasantness: float | None
     streak: int
+    #: Every check-in of the period on the mood map, oldest first: (energy, pleasantness, quadrant).
+    moods: tuple[tuple[int, int, str], ...] = ()
 
     @property
     def empty(self) -> bool:
@@ -128,6 +130,7 @@ def history_data(
         mean_energy=_mean([e.energy for e in chosen]),
         mean_pleasantness=_mean([e.pleasantness for e in chosen]),
         streak=streak_days,
+        moods=tuple((e.energy, e.pleasantness, e.quadrant) for e in chosen),
     )
 
 

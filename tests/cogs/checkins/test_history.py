@@ -95,3 +95,24 @@ def test_the_chart_renders_for_one_day_and_for_a_year() -> None:
     for days in (1, 365):
         png = render_history(history_data(entries, today=today, days=days, streak_days=1), ZONE_LABELS)
         assert png.startswith(PNG) and len(png) > 5_000
+
+
+def test_the_mood_map_has_every_checkin_oldest_first_in_the_communitys_colours() -> None:
+    today = date(2026, 6, 1)
+    entries = [
+        Entry(datetime(2026, 6, 1, 9, tzinfo=UTC), today, "within", "Calm", "low_pleasant", -3, 3),
+        Entry(
+            datetime(2026, 5, 30, 9, tzinfo=UTC),
+            date(2026, 5, 30),
+            "chaos",
+            "Tense",
+            "high_unpleasant",
+            3,
+            -2,
+        ),
+        Entry(datetime(2026, 6, 1, 8, tzinfo=UTC), today, "within", "Focused", "high_pleasant", 1, 1),
+    ]
+    data = history_data(entries, today=today, days=7, streak_days=1)
+    assert data.moods == ((3, -2, "high_unpleasant"), (1, 1, "high_pleasant"), (-3, 3, "low_pleasant"))
+    png = render_history(data, ZONE_LABELS, {"low_pleasant": "#000000"})
+    assert png.startswith(PNG) and len(png) > 5_000
