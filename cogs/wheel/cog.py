@@ -33,7 +33,7 @@ from attune.ui import report_error
 from cogs.wheel import render
 from cogs.wheel.runner import PracticeRunner
 from cogs.wheel.schedule import KIND, THREAD_ARCHIVE_MINUTES, PromptSchedule, thread_name
-from cogs.wheel.service import JournalPage, WheelStore, check_reflection
+from cogs.wheel.service import REFLECTION_MAX, JournalPage, WheelStore, check_reflection
 from cogs.wheel.views import (
     MODAL_PREFIX,
     REFLECTION_FIELD,
@@ -249,7 +249,10 @@ class WheelCog(commands.Cog, name="Wheel"):
     async def _reflection_submitted(
         self, interaction: discord.Interaction, custom_id: str, values: dict[str, Any]
     ) -> None:
-        body = check_reflection(values.get(REFLECTION_FIELD))
+        typed = str(values.get(REFLECTION_FIELD) or "").strip()
+        # A longer text (only from an older form) is saved trimmed, never lost: the rest is handed back.
+        body = check_reflection(typed[:REFLECTION_MAX])
+        rest = render.handed_back(typed[REFLECTION_MAX:], REFLECTION_MAX)
         if match := PRACTICE_MODAL.match(custom_id):
             await self.store.save_reflection(
                 user_id=interaction.user.id,
@@ -260,7 +263,7 @@ class WheelCog(commands.Cog, name="Wheel"):
             )
             log.info("wheel reflection saved user=%s source=practice", interaction.user.id)
             await interaction.response.send_message(
-                "Saved to your journal. Read it any time with `/wheel journal`.", ephemeral=True
+                f"Saved to your journal. Read it any time with `/wheel journal`.{rest}", ephemeral=True
             )
             return
         match = PROMPT_MODAL.match(custom_id)
@@ -282,19 +285,22 @@ class WheelCog(commands.Cog, name="Wheel"):
         log.info("wheel reflection saved user=%s source=prompt share=%s", interaction.user.id, share)
         if not share:
             await interaction.followup.send(
-                "Saved privately to your journal (`/wheel journal`). Only you can read it.", ephemeral=True
+                f"Saved privately to your journal (`/wheel journal`). Only you can read it.{rest}",
+                ephemeral=True,
             )
             return
         try:
             thread, sent = await self._share(interaction, message_id, segment, body)
         except UserError as error:
             await interaction.followup.send(
-                f"Saved privately to your journal, but I couldn't share it: {error.message}", ephemeral=True
+                f"Saved privately to your journal, but I couldn't share it: {error.message}{rest}",
+                ephemeral=True,
             )
             return
         await self.store.mark_shared(reflection_id, thread.id, sent.id)
         await interaction.followup.send(
-            f"Saved to your journal and shared in {thread.mention}. Thank you for sharing.", ephemeral=True
+            f"Saved to your journal and shared in {thread.mention}. Thank you for sharing.{rest}",
+            ephemeral=True,
         )
 
     async def _share(

@@ -151,3 +151,14 @@ def _entry_text(entry: Reflection) -> str:
     if entry.prompt:
         head += f"\n*{clip(entry.prompt, 200)}*"
     return head + "\n" + clip(entry.body, 1024 - len(head) - 1)
+
+
+def handed_back(rest: str, limit: int) -> str:
+    """The part of a reflection past ``limit``, handed back to keep (``""`` when nothing was cut)."""
+    if not rest:
+        return ""
+    shown = clip(rest.replace("```", "'''"), 1500)
+    return (
+        f"\n\n✂️ It was longer than {limit:,} characters, so the journal kept the first {limit:,}. "
+        f"Here is the rest, so you can keep it:\n```\n{shown}\n```"
+    )

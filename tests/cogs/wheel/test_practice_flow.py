@@ -300,16 +300,20 @@ async def test_with_dms_closed_a_long_practice_pauses_and_resumes_on_a_press(env
     assert result.response.embeds[0].title == "Wheel of Awareness · complete"
 
 
-async def test_a_reflection_over_1000_characters_is_refused_and_nothing_saved(env, monkeypatch) -> None:
+async def test_a_longer_reflection_from_an_older_form_is_saved_trimmed_and_the_rest_handed_back(
+    env, monkeypatch
+) -> None:
     monkeypatch.setattr(views, "INPUT_MAX", 4000)  # as if a client let more through
     c = community(env)
     result = await begin(c.alice, c.general)
     await c.alice.click(result.response, label="End")
     shown = await c.alice.click(result.response, label="Reflect")
-    answer = await c.alice.submit_modal(shown, {"reflection": "x" * 1001})
+    answer = await c.alice.submit_modal(shown, {"reflection": "x" * 1000 + "THE LAST WORDS"})
     assert answer.ephemeral
-    assert "1,001 characters" in answer.response.content and "Nothing was saved" in answer.response.content
-    assert await rows(env.bot, "SELECT * FROM wheel_reflections") == []
+    told = answer.response.content
+    assert told.startswith("Saved to your journal.") and "kept the first 1,000" in told
+    assert "THE LAST WORDS" in told
+    assert await rows(env.bot, "SELECT body FROM wheel_reflections") == [{"body": "x" * 1000}]
 
 
 async def test_the_reflection_box_itself_stops_at_1000_characters(env) -> None:
