@@ -86,6 +86,18 @@ class CheckinFlow:
         thread = await self.service.day_thread(guild_id, day)
         return thread if thread is not None and thread.thread_id is not None else None
 
+    async def guild_of(self, interaction: discord.Interaction[Any]) -> int:
+        """The server a check-in is for: where it happens, or — from a DM reminder — the reminder's."""
+        if interaction.guild_id is not None:
+            return interaction.guild_id
+        reminder = await self.service.get_reminder(interaction.user.id)
+        if reminder is not None and self.bot.get_guild(reminder.guild_id) is not None:
+            return reminder.guild_id
+        raise UserError(
+            "Checking in from direct messages works for the server your check-in reminder comes from. "
+            "Check in from your server with **Check in** or `/checkin now`."
+        )
+
     def _zone(self, zone: str) -> str:
         if zone not in ZONES:
             raise UserError(EXPIRED)
@@ -101,9 +113,9 @@ class CheckinFlow:
 
     async def start(self, interaction: discord.Interaction[Any], *, from_starter: bool = False) -> None:
         """Step 1: the four zones."""
-        guild_id_of(interaction)
+        await self.guild_of(interaction)
         notice = await self.reminder_notice(interaction.user.id)
-        text = render.zone_step(self.content, from_starter=from_starter)
+        text = render.zone_step(self.content, from_starter=from_starter and interaction.guild_id is not None)
         await interaction.response.send_message(
             f"{notice}\n\n{text}" if notice else text, view=zone_view(self.content), ephemeral=True
         )
@@ -111,7 +123,7 @@ class CheckinFlow:
     async def choose_zone(
         self, interaction: discord.Interaction[Any], zone: str, *, skip_support: bool
     ) -> None:
-        guild_id = guild_id_of(interaction)
+        guild_id = await self.guild_of(interaction)
         self._zone(zone)
         if zone == "support" and not skip_support:
             config = await self.bot.guild_settings.get(guild_id)
@@ -127,7 +139,7 @@ class CheckinFlow:
         )
 
     async def choose_quadrant(self, interaction: discord.Interaction[Any], zone: str, quadrant: str) -> None:
-        guild_id_of(interaction)
+        await self.guild_of(interaction)
         self._zone(zone)
         if quadrant not in QUADRANTS and quadrant != MIXED:
             raise UserError(EXPIRED)
@@ -139,7 +151,7 @@ class CheckinFlow:
 
     async def choose_word(self, interaction: discord.Interaction[Any], zone: str, word: str) -> None:
         """Step 3: the modal with the note and who sees it."""
-        guild_id = guild_id_of(interaction)
+        guild_id = await self.guild_of(interaction)
         self._zone(zone)
         emotion = self._emotion(word)
         thread_open = await self.today_thread(guild_id) is not None
@@ -153,7 +165,7 @@ class CheckinFlow:
         A note over the limit (only possible from an older or unusual client) is trimmed, never a
         reason to lose the check-in: the member is shown what was cut, so nothing typed is lost.
         """
-        guild_id = guild_id_of(interaction)
+        guild_id = await self.guild_of(interaction)
         self._zone(zone)
         emotion = self._emotion(word)
         note, cut = trim_note(clean_note(values.get(NOTE_FIELD)))
@@ -231,7 +243,7 @@ class CheckinFlow:
         note: str | None,
     ) -> tuple[discord.Message | None, str]:
         """Post the shared line once the shares submitted before it are out; the post and what to say."""
-        guild_id = guild_id_of(interaction)
+        guild_id = await self.guild_of(interaction)
         thread = await self.today_thread(guild_id)
         if thread is None or thread.thread_id is None:
             return None, "🔒 There's no check-in thread open today, so I kept this private — nothing is lost."
@@ -268,7 +280,7 @@ class CheckinFlow:
 
     async def show_support(self, interaction: discord.Interaction[Any]) -> None:
         """*Support options* on a result: the support text (with its safety lines), privately."""
-        guild_id = guild_id_of(interaction)
+        guild_id = await self.guild_of(interaction)
         config = await self.bot.guild_settings.get(guild_id)
         text = self.content.support.text_for(config.support_text)
         await interaction.response.send_message(

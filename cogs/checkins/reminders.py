@@ -19,6 +19,7 @@ from attune.timeparse import to_utc
 from cogs.checkins.daily import end_of_local_day
 from cogs.checkins.service import CheckinService, Reminder
 from cogs.checkins.stats import local_date_of
+from cogs.checkins.views import StartButton
 
 if TYPE_CHECKING:
     from attune.bot import AttuneBot
@@ -100,6 +101,7 @@ class Reminders:
             f"-# To stop these, use `/checkin remind` with time `off` in {name}."
         )
         view = discord.ui.View(timeout=None)
+        view.add_item(StartButton())  # the check-in itself, right here in the DM (for this server)
         view.add_item(discord.ui.Button(label=label[:80], url=link, emoji="🌱"))
         return text, view
 
