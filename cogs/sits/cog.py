@@ -449,7 +449,8 @@ class SitsCog(commands.Cog, name="Sits"):
             if scope == "next" and target
             else "the whole series"
         )
-        told = f" I told the {len(going)} Going member(s) in <#{after.channel_id}>." if going else ""
+        who = "the 1 member who said Going" if len(going) == 1 else f"the {len(going)} members who said Going"
+        told = f" I told {who} in <#{after.channel_id}>." if going else ""
         nxt = f" The next one is {render.when(following)}." if following else ""
         await interaction.followup.send(
             f"Cancelled {what} of **{render.plain(after.title)}**.{told}{nxt}", ephemeral=True

@@ -51,7 +51,7 @@ async def test_cancelling_the_next_occurrence_tells_the_going_members(env) -> No
     sit = await going_and_maybe(env, c)
     (first_event,) = events(env, c.guild)
     result = await c.facilitator.slash(c.general, "sit cancel", sit=str(sit["id"]), scope="next")
-    assert result.ephemeral and "I told the 1 Going member(s)" in text_of(result)
+    assert result.ephemeral and "I told the 1 member who said Going" in text_of(result)
     (notice,) = bot_posts(c.general)
     assert "**Evening sit** on <t:1767227400:F> is cancelled" in notice.content
     assert "The next one is <t:1767313800:F>" in notice.content
