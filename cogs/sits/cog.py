@@ -292,7 +292,7 @@ class SitsCog(commands.Cog, name="Sits"):
             entries += [(start, sit) for start in sit.rule.between(now - sit.length, until, limit=200)]
         if not entries:
             await interaction.followup.send(
-                f"No sits in the next {days} days. Facilitators can add one with `/sit schedule`.",
+                f"No sits in the next {plural(days, 'day')}. Facilitators can add one with `/sit schedule`.",
                 ephemeral=True,
             )
             return
@@ -310,7 +310,7 @@ class SitsCog(commands.Cog, name="Sits"):
         if len(entries) > LIST_MAX_LINES:
             lines.append(f"…and {len(entries) - LIST_MAX_LINES} more; try fewer `days`.")
         embed = discord.Embed(
-            title=f"Sits in the next {days} days",
+            title=f"Sits in the next {plural(days, 'day')}",
             description=clip("\n".join(lines), 4096),
             colour=render.COLOUR,
         )

@@ -28,6 +28,8 @@ async def test_list_shows_upcoming_occurrences_with_rsvp_counts(env) -> None:
     assert "Going **1**" in lines[1]
     assert len([line for line in lines if "Evening sit" in line]) == 3
     assert "Monthly retreat" not in embed.description
+    one_day = await c.bob.slash(c.general, "sit list", days=1)
+    assert one_day.response.embeds[0].title == "Sits in the next 1 day"
     month = await c.bob.slash(c.general, "sit list", days=30)
     assert "Monthly retreat" in month.response.embeds[0].description
     with pytest.raises(OptionError, match="must be ≤ 90"):  # Discord holds days to 1–90
