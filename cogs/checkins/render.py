@@ -168,8 +168,8 @@ def trimmed_note(cut: str) -> str:
 
 
 SUPPORT_LINE = (
-    "Thank you for naming it. If it would help to talk to someone, **Support options** shows where "
-    "to turn, and who here can reach out if you'd like."
+    "Thank you for naming it. If it would help to talk with someone, **Support options** shows where "
+    "you can turn, now or later."
 )
 
 
