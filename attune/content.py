@@ -142,6 +142,8 @@ class WheelContent(_Strict):
 
 Quadrant = Literal["high_unpleasant", "high_pleasant", "low_pleasant", "low_unpleasant"]
 QUADRANTS: tuple[str, ...] = ("high_unpleasant", "high_pleasant", "low_pleasant", "low_unpleasant")
+#: The *Not sure / mixed* list: words from every quadrant marked ``mixed``, not a quadrant of its own.
+MIXED = "mixed"
 
 
 class QuadrantInfo(_Strict):
@@ -157,6 +159,10 @@ class EmotionWord(_Strict):
     energy: Score
     pleasantness: Score
     meaning: Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=100)]
+    #: A feeling that can mean real distress (hopeless, panicked, empty): the result offers support.
+    heavy: bool = False
+    #: Also listed under *Not sure / mixed*, for members who can't place themselves in one quadrant.
+    mixed: bool = False
 
     @model_validator(mode="after")
     def _in_its_quadrant(self) -> Self:
@@ -190,9 +196,15 @@ class EmotionsContent(_Strict):
         duplicated = [w for w, n in Counter(w.word.lower() for w in self.words).items() if n > 1]
         if duplicated:
             raise ValueError(f"words listed twice: {', '.join(duplicated)}")
+        mixed = sum(1 for w in self.words if w.mixed)
+        if mixed > 25:
+            raise ValueError(f"{mixed} words are marked mixed; at most 25 fit in a Discord menu")
         return self
 
     def in_quadrant(self, quadrant: str) -> list[EmotionWord]:
+        """The words of a quadrant, or of the *Not sure / mixed* list when ``quadrant`` is ``mixed``."""
+        if quadrant == MIXED:
+            return [w for w in self.words if w.mixed]
         return [w for w in self.words if w.quadrant == quadrant]
 
     def find(self, word: str) -> EmotionWord | None:
@@ -210,7 +222,7 @@ class ZoneInfoText(_Strict):
     label: ShortText
     description: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
     emoji: Annotated[str, StringConstraints(min_length=1, max_length=8)]
-    phrase: ShortText  # "is within their window"
+    phrase: ShortText  # "within their window", after "Sam is feeling calm and …"
 
 
 class CheckinContent(_Strict):
@@ -236,17 +248,24 @@ class RegulationContent(_Strict):
 
 class SupportContent(_Strict):
     default_text: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=1800)]
+    #: Always shown under the support text, the server's own included: crisis help can't be edited away.
+    safety_text: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=600)]
     alert_sent: Text
 
     @model_validator(mode="after")
     def _says_not_care(self) -> Self:
-        lowered = self.default_text.lower()
-        if "professional" not in lowered or "emergency" not in lowered:
+        lowered = self.safety_text.lower()
+        if "professional" not in lowered or "emergency" not in lowered or "https://" not in lowered:
             raise ValueError(
-                "default_text must say plainly that Attune is not professional care and how to "
-                "reach emergency help (mention 'professional' and 'emergency')"
+                "safety_text must say plainly that Attune is not professional care, how to reach "
+                "emergency help, and link a helpline directory (mention 'professional' and "
+                "'emergency', and include an https:// link)"
             )
         return self
+
+    def text_for(self, custom: str | None) -> str:
+        """What a member who asks for support reads: the server's text (or ours), then the safety lines."""
+        return f"{(custom or self.default_text).strip()}\n\n{self.safety_text.strip()}"
 
 
 # ----------------------------------------------------------------------- sits, episodes

@@ -18,3 +18,12 @@ def progress_bar(done: int, total: int, width: int = 12) -> str:
     """``▰▰▰▱▱▱`` — ``done`` of ``total`` as a bar of ``width`` cells."""
     filled = 0 if total <= 0 else round(width * min(done, total) / total)
     return "▰" * filled + "▱" * (width - filled)
+
+
+def plural(count: int, one: str, many: str | None = None) -> str:
+    """``1 minute``, ``0 minutes``, ``2 people``: a count with its noun in the right number."""
+    return f"{count} {one if count == 1 else (many or one + 's')}"
+
+
+def minutes(count: int) -> str:
+    return plural(count, "minute")

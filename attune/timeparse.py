@@ -404,9 +404,13 @@ class Recurrence:
 
     # -------------------------------------------------------------- presentation
 
-    def describe(self) -> str:
-        """Plain words: ``every Tuesday and Thursday at 19:00 Europe/Berlin``."""
-        at = f"at {self.start:%H:%M} {self.zone_name}"
+    def describe(self, *, at_time: bool = True) -> str:
+        """Plain words: ``every Tuesday and Thursday at 19:00 Europe/Berlin`` (without the time of day
+        and zone when ``at_time`` is false, for a Discord timestamp to follow)."""
+        at = f"at {self.start:%H:%M} {self.zone_name}" if at_time else ""
+        return " ".join(self._phrase(at).split())
+
+    def _phrase(self, at: str) -> str:
         if self.repeat is Repeat.NONE:
             return f"once, on {WEEKDAY_NAMES[self.start.weekday()]} {self.start.day} {self.start:%B %Y} {at}"
         if self.repeat is Repeat.DAILY:

@@ -12,6 +12,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from attune.autocomplete import guild_time, reminder_time
 from attune.errors import UserError
 from attune.permissions import POST_WITH_THREAD, facilitator_only, guild_id_of, require_bot_permissions
 from attune.timeparse import describe_days, get_zone, parse_clock, parse_days, timezone_choices
@@ -79,6 +80,7 @@ class CheckinsCog(commands.Cog, name="Check-ins"):
         time="Time of day, HH:MM in the server's time zone (e.g. 09:00)",
         days="every day (default), weekdays, weekends, or days like mon,wed,fri",
     )
+    @app_commands.autocomplete(time=guild_time)
     @facilitator_only()
     async def setup_daily(
         self,
@@ -190,7 +192,8 @@ class CheckinsCog(commands.Cog, name="Check-ins"):
         zone_labels: dict[str, str] = {zone: info.label for zone, info in content.checkin.zones.items()}
         quadrant_labels: dict[str, str] = {q: info.label for q, info in content.emotions.quadrants.items()}
         summary = describe_history(data, zone_labels, quadrant_labels)
-        png = await renderer.render(data, zone_labels)
+        colours: dict[str, str] = {q: info.colour for q, info in content.emotions.quadrants.items()}
+        png = await renderer.render(data, zone_labels, colours)
         file = discord.File(io.BytesIO(png), filename=HISTORY_FILE, description=summary[:1024])
         await interaction.followup.send(
             content=notice or discord.utils.MISSING,
@@ -202,10 +205,10 @@ class CheckinsCog(commands.Cog, name="Check-ins"):
 
     @checkin.command(name="remind", description="A personal DM reminder on days you haven't checked in")
     @app_commands.describe(
-        time="HH:MM for a daily reminder, or `off` to stop it",
+        time="HH:MM for a daily reminder, or off to stop it",
         timezone="Your time zone, e.g. Europe/Berlin (default: your reminder's, else the server's)",
     )
-    @app_commands.autocomplete(timezone=zone_autocomplete)
+    @app_commands.autocomplete(timezone=zone_autocomplete, time=reminder_time)
     async def remind(self, interaction: discord.Interaction, time: str, timezone: str | None = None) -> None:
         guild_id = guild_id_of(interaction)
         user_id = interaction.user.id

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 import discord
 
-from attune.content import QUADRANTS, ZONES, Content, EmotionWord
+from attune.content import MIXED, QUADRANTS, ZONES, Content, EmotionWord
 from attune.errors import UserError
 from attune.notify import tell_facilitators
 from attune.permissions import guild_id_of
@@ -25,17 +25,17 @@ from cogs.checkins.service import (
     DayThread,
     NewCheckin,
     clean_note,
-    note_problem,
+    trim_note,
 )
-from cogs.checkins.stats import local_date_of, streak
+from cogs.checkins.stats import local_date_of
 from cogs.checkins.views import (
     NOTE_FIELD,
     VISIBILITY_FIELD,
     NoteModal,
     alert_view,
     emotion_view,
-    retry_view,
     support_view,
+    with_support_button,
     zone_view,
 )
 
@@ -86,6 +86,18 @@ class CheckinFlow:
         thread = await self.service.day_thread(guild_id, day)
         return thread if thread is not None and thread.thread_id is not None else None
 
+    async def guild_of(self, interaction: discord.Interaction[Any]) -> int:
+        """The server a check-in is for: where it happens, or — from a DM reminder — the reminder's."""
+        if interaction.guild_id is not None:
+            return interaction.guild_id
+        reminder = await self.service.get_reminder(interaction.user.id)
+        if reminder is not None and self.bot.get_guild(reminder.guild_id) is not None:
+            return reminder.guild_id
+        raise UserError(
+            "Checking in from direct messages works for the server your check-in reminder comes from. "
+            "Check in from your server with **Check in** or `/checkin now`."
+        )
+
     def _zone(self, zone: str) -> str:
         if zone not in ZONES:
             raise UserError(EXPIRED)
@@ -99,11 +111,11 @@ class CheckinFlow:
 
     # ------------------------------------------------------------------- steps
 
-    async def start(self, interaction: discord.Interaction[Any]) -> None:
+    async def start(self, interaction: discord.Interaction[Any], *, from_starter: bool = False) -> None:
         """Step 1: the four zones."""
-        guild_id_of(interaction)
+        await self.guild_of(interaction)
         notice = await self.reminder_notice(interaction.user.id)
-        text = render.zone_step(self.content)
+        text = render.zone_step(self.content, from_starter=from_starter and interaction.guild_id is not None)
         await interaction.response.send_message(
             f"{notice}\n\n{text}" if notice else text, view=zone_view(self.content), ephemeral=True
         )
@@ -111,11 +123,11 @@ class CheckinFlow:
     async def choose_zone(
         self, interaction: discord.Interaction[Any], zone: str, *, skip_support: bool
     ) -> None:
-        guild_id = guild_id_of(interaction)
+        guild_id = await self.guild_of(interaction)
         self._zone(zone)
         if zone == "support" and not skip_support:
             config = await self.bot.guild_settings.get(guild_id)
-            text = config.support_text or self.content.support.default_text
+            text = self.content.support.text_for(config.support_text)
             await interaction.response.edit_message(
                 content=None, embed=render.support_embed(self.content, text), view=support_view(self.content)
             )
@@ -127,9 +139,9 @@ class CheckinFlow:
         )
 
     async def choose_quadrant(self, interaction: discord.Interaction[Any], zone: str, quadrant: str) -> None:
-        guild_id_of(interaction)
+        await self.guild_of(interaction)
         self._zone(zone)
-        if quadrant not in QUADRANTS:
+        if quadrant not in QUADRANTS and quadrant != MIXED:
             raise UserError(EXPIRED)
         await interaction.response.edit_message(
             content=render.emotion_step(self.content, zone, quadrant),
@@ -139,7 +151,7 @@ class CheckinFlow:
 
     async def choose_word(self, interaction: discord.Interaction[Any], zone: str, word: str) -> None:
         """Step 3: the modal with the note and who sees it."""
-        guild_id = guild_id_of(interaction)
+        guild_id = await self.guild_of(interaction)
         self._zone(zone)
         emotion = self._emotion(word)
         thread_open = await self.today_thread(guild_id) is not None
@@ -148,21 +160,15 @@ class CheckinFlow:
     async def submit(
         self, interaction: discord.Interaction[Any], zone: str, word: str, values: dict[str, Any]
     ) -> None:
-        """The modal came back: validate, save (and share), then answer with a suggestion and streak."""
-        guild_id = guild_id_of(interaction)
+        """The modal came back: save (and share), then answer with a suggestion for the zone.
+
+        A note over the limit (only possible from an older or unusual client) is trimmed, never a
+        reason to lose the check-in: the member is shown what was cut, so nothing typed is lost.
+        """
+        guild_id = await self.guild_of(interaction)
         self._zone(zone)
         emotion = self._emotion(word)
-        note = clean_note(values.get(NOTE_FIELD))
-        problem = note_problem(note)
-        if problem is not None and note is not None:
-            shown = note.replace("```", "'''")
-            await interaction.response.send_message(
-                f"{problem} Nothing was saved. Shorten it and press **Try again** — here is what you "
-                f"wrote, so you can copy it:\n```\n{shown}\n```"[:2000],
-                view=retry_view(zone, emotion.word),
-                ephemeral=True,
-            )
-            return
+        note, cut = trim_note(clean_note(values.get(NOTE_FIELD)))
         chosen = values.get(VISIBILITY_FIELD) or ["private"]
         visibility = chosen[0] if chosen and chosen[0] in VISIBILITIES else "private"
         # A place in line, taken before anything is awaited: shares post in the order they arrived.
@@ -204,7 +210,6 @@ class CheckinFlow:
             raise
         log.info("check-in saved guild=%s user=%s visibility=%s", guild_id, interaction.user.id, visibility)
 
-        days = await self.service.checkin_days(guild_id, interaction.user.id, local_date)
         count = await self.service.count_for_member(guild_id, interaction.user.id)
         suggestions = getattr(self.content.regulation, zone)
         embed = render.result_embed(
@@ -213,10 +218,12 @@ class CheckinFlow:
             emotion,
             outcome=outcome,
             suggestion=suggestions[(count - 1) % len(suggestions)],
-            streak=streak(days, local_date),
         )
-        notice = await self.reminder_notice(interaction.user.id)
+        paused = await self.reminder_notice(interaction.user.id)
+        notice = "\n\n".join(part for part in (paused, render.trimmed_note(cut)) if part)
         view = alert_view() if zone == "support" else None
+        if zone == "support" or emotion.heavy:
+            view = with_support_button(view)
         if interaction.message is not None:
             await interaction.edit_original_response(content=notice or None, embed=embed, view=view)
         else:
@@ -236,7 +243,7 @@ class CheckinFlow:
         note: str | None,
     ) -> tuple[discord.Message | None, str]:
         """Post the shared line once the shares submitted before it are out; the post and what to say."""
-        guild_id = guild_id_of(interaction)
+        guild_id = await self.guild_of(interaction)
         thread = await self.today_thread(guild_id)
         if thread is None or thread.thread_id is None:
             return None, "🔒 There's no check-in thread open today, so I kept this private — nothing is lost."
@@ -270,6 +277,15 @@ class CheckinFlow:
             return None
 
     # ------------------------------------------------------------------ support
+
+    async def show_support(self, interaction: discord.Interaction[Any]) -> None:
+        """*Support options* on a result: the support text (with its safety lines), privately."""
+        guild_id = await self.guild_of(interaction)
+        config = await self.bot.guild_settings.get(guild_id)
+        text = self.content.support.text_for(config.support_text)
+        await interaction.response.send_message(
+            embed=render.support_embed(self.content, text), view=alert_view(), ephemeral=True
+        )
 
     async def alert_facilitators(self, interaction: discord.Interaction[Any]) -> None:
         """Only on the member's own press: tell the facilitators who could use support (no details)."""

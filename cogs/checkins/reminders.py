@@ -19,6 +19,7 @@ from attune.timeparse import to_utc
 from cogs.checkins.daily import end_of_local_day
 from cogs.checkins.service import CheckinService, Reminder
 from cogs.checkins.stats import local_date_of
+from cogs.checkins.views import StartButton
 
 if TYPE_CHECKING:
     from attune.bot import AttuneBot
@@ -68,14 +69,11 @@ class Reminders:
         start, end = local_day_bounds(occurrence.at, ZoneInfo(reminder.timezone))
         if await self.service.checked_in_between(user_id, start, end):
             return "already checked in that day; no DM"
-        text = self.bot.content.checkin.reminder
-        link = await self._today_thread_link(reminder.guild_id)
-        if link:
-            text += f"\nToday's check-in thread: {link}"
+        text, view = await self._message(reminder.guild_id)
         try:
             user = self.bot.get_user(user_id) or await self.bot.fetch_user(user_id)
             channel = user.dm_channel or await user.create_dm()
-            await channel.send(text, nonce=occurrence.nonce)
+            await channel.send(text, view=view, nonce=occurrence.nonce)
         except discord.Forbidden as error:
             await self.service.pause_reminder(user_id)
             self.bot.scheduler.remove(KIND, occurrence.key)
@@ -86,6 +84,26 @@ class Reminders:
             self.bot.scheduler.remove(KIND, occurrence.key)
             raise PermanentFailure("user not found; reminder removed") from None
         return "reminded"
+
+    async def _message(self, guild_id: int) -> tuple[str, discord.ui.View]:
+        """The reminder: which server it is from, a way in from the DM, and how to stop it."""
+        guild = self.bot.get_guild(guild_id)
+        name = discord.utils.escape_markdown(guild.name) if guild is not None else "your server"
+        link, label = await self._today_thread_link(guild_id), "Open today's check-in thread"
+        if link is None:
+            setup = await self.service.get_setup(guild_id)
+            if setup is not None and setup.enabled:
+                link, label = f"https://discord.com/channels/{guild_id}/{setup.channel_id}", "Open check-ins"
+            else:
+                link, label = f"https://discord.com/channels/{guild_id}", f"Go to {name}"
+        text = (
+            f"🌱 **{name}** · check-in reminder\n{self.bot.content.checkin.reminder}\n"
+            f"-# To stop these, use `/checkin remind` with time `off` in {name}."
+        )
+        view = discord.ui.View(timeout=None)
+        view.add_item(StartButton())  # the check-in itself, right here in the DM (for this server)
+        view.add_item(discord.ui.Button(label=label[:80], url=link, emoji="🌱"))
+        return text, view
 
     async def _today_thread_link(self, guild_id: int) -> str | None:
         setup = await self.service.get_setup(guild_id)

@@ -7,8 +7,10 @@ from typing import Literal
 
 import discord
 
-from attune.content import Content, EmotionWord
+from attune.content import MIXED, Content, EmotionWord
+from attune.text import plural
 from attune.timeparse import WEEKDAY_NAMES
+from cogs.checkins.service import NOTE_LIMIT
 from cogs.checkins.stats import CommunitySummary, HistoryData, SummaryDay
 
 MONTH_NAMES = (
@@ -59,11 +61,13 @@ def colour_of(content: Content, quadrant: str) -> discord.Colour:
     return discord.Colour.from_str(content.emotions.quadrants[quadrant].colour)  # type: ignore[index]
 
 
-def zone_step(content: Content) -> str:
+def zone_step(content: Content, *, from_starter: bool = False) -> str:
+    """Step 1. The not-clinical line is on the starter message; ``/checkin now`` has none, so it's here."""
     lines = ["**Step 1 of 3 — where are you in your window of tolerance right now?**"]
     for info in content.checkin.zones.values():
         lines.append(f"{info.emoji} **{info.label}** — {info.description}")
-    lines.append(f"-# {content.checkin.not_clinical}")
+    if not from_starter:
+        lines.append(f"-# {content.checkin.not_clinical}")
     return "\n".join(lines)
 
 
@@ -73,7 +77,12 @@ def emotion_step(content: Content, zone: str, quadrant: str | None) -> str:
         f"{info.emoji} {info.label}",
         "**Step 2 of 3 — which feeling is closest?** First how much energy and how pleasant, then a word.",
     ]
-    if quadrant is not None:
+    if quadrant == MIXED:
+        lines.append(
+            "🌫️ *Not sure / mixed* — that's a real answer too. These words sit near the middle of the "
+            "map; pick the one that comes closest, and let it be rough."
+        )
+    elif quadrant is not None:
         chosen = content.emotions.quadrants[quadrant]  # type: ignore[index]
         lines.append(f"{chosen.emoji} *{chosen.label}* — {chosen.description}")
     return "\n".join(lines)
@@ -85,7 +94,6 @@ def support_embed(content: Content, support_text: str) -> discord.Embed:
         description=discord.utils.escape_mentions(support_text)[:4000],
         colour=discord.Colour.from_str("#8e6cc1"),
     )
-    embed.set_footer(text=content.checkin.not_clinical[:2048])
     return embed
 
 
@@ -105,16 +113,17 @@ def shared_embed(
     zone_info = content.checkin.zones[zone]  # type: ignore[index]
     quadrant = content.emotions.quadrants[emotion.quadrant]
     who = discord.utils.escape_markdown(safe_user_text(name))
-    line = f"{quadrant.emoji} **{who}** {zone_info.phrase} — feeling *{emotion.word.lower()}*"
+    line = f"{quadrant.emoji} **{who}** is feeling *{emotion.word.lower()}* and {zone_info.phrase}."
     if note:
         line += "\n" + quote(safe_user_text(note))
     return discord.Embed(description=line[:4096], colour=colour_of(content, emotion.quadrant))
 
 
-def streak_text(days: int) -> str:
-    if days <= 1:
-        return "1 day — every check-in counts."
-    return f"🔥 {days} days in a row."
+def streak_text(days: int) -> str | None:
+    """A run of days, said gently, and only when there is a run to speak of (never 0 or 1)."""
+    if days < 2:
+        return None
+    return f"You've checked in {days} days in a row."
 
 
 def result_embed(
@@ -124,8 +133,11 @@ def result_embed(
     *,
     outcome: str,
     suggestion: str,
-    streak: int,
 ) -> discord.Embed:
+    """What a member sees after checking in: what they named, where it went, one thing to try.
+
+    No streak or score here: a member who just named distress is not shown a number.
+    """
     zone_info = content.checkin.zones[zone]  # type: ignore[index]
     quadrant = content.emotions.quadrants[emotion.quadrant]
     embed = discord.Embed(
@@ -137,16 +149,28 @@ def result_embed(
         colour=colour_of(content, emotion.quadrant),
     )
     embed.add_field(name="Something you could try", value=suggestion[:1024], inline=False)
-    embed.add_field(name="Your streak", value=streak_text(streak), inline=False)
-    if zone == "support":
-        embed.add_field(
-            name="Support",
-            value="If you'd like a facilitator to reach out, press **Alert a facilitator**. "
-            "They are only told if you press it.",
-            inline=False,
-        )
-    embed.set_footer(text=content.checkin.not_clinical[:2048])
+    if zone == "support" or emotion.heavy:
+        embed.add_field(name="You're not alone with this", value=SUPPORT_LINE, inline=False)
     return embed
+
+
+def trimmed_note(cut: str) -> str:
+    """The part of a note that didn't fit, handed back so the member can keep it (``""`` if none)."""
+    if not cut:
+        return ""
+    shown = cut.replace("```", "'''")
+    if len(shown) > 1500:
+        shown = shown[:1500] + "…"
+    return (
+        f"✂️ Your note was longer than {NOTE_LIMIT} characters, so I saved your check-in with the first "
+        f"{NOTE_LIMIT}. Here is the rest, so you can keep it:\n```\n{shown}\n```"
+    )
+
+
+SUPPORT_LINE = (
+    "Thank you for naming it. If it would help to talk with someone, **Support options** shows where "
+    "you can turn, now or later."
+)
 
 
 # --------------------------------------------------------------------------- history
@@ -158,7 +182,9 @@ def history_embed(content: Content, data: HistoryData, summary: str, *, filename
         description=summary[:4096],
         colour=discord.Colour.teal(),
     )
-    embed.add_field(name="Streak", value=streak_text(data.streak) if data.streak else "No current streak.")
+    run = streak_text(data.streak)
+    if run is not None:
+        embed.add_field(name="Showing up", value=run)
     if data.top_words:
         embed.add_field(
             name="Most named",
@@ -187,7 +213,8 @@ def _summary_day(content: Content, day: SummaryDay) -> str:
     if not day.shown or day.zones is None or day.quadrants is None:
         return f"**{short_date(day.day)}** — too few to show"
     return (
-        f"**{short_date(day.day)}** — {day.members} members, {day.checkins} check-ins · "
+        f"**{short_date(day.day)}** — {plural(day.members or 0, 'member')}, "
+        f"{plural(day.checkins or 0, 'check-in')} · "
         f"{_zone_counts(content, day.zones)} · {_quadrant_counts(content, day.quadrants)}"
     )
 
@@ -198,7 +225,7 @@ def summary_embed(content: Content, summary: CommunitySummary, min_group: int) -
     lines = [_summary_day(content, day) for day in summary.days]
     if summary.shown and summary.zones is not None and summary.quadrants is not None:
         total = (
-            f"**Shown days together** — {summary.checkins} check-ins · "
+            f"**Shown days together** — {plural(summary.checkins or 0, 'check-in')} · "
             f"{_zone_counts(content, summary.zones)} · {_quadrant_counts(content, summary.quadrants)}"
         )
     else:

@@ -25,15 +25,17 @@ def _executor() -> ProcessPoolExecutor:
     return _pool
 
 
-async def render(data: HistoryData, zone_labels: dict[str, str]) -> bytes:
+async def render(
+    data: HistoryData, zone_labels: dict[str, str], quadrant_colours: dict[str, str] | None = None
+) -> bytes:
     """The chart's PNG, drawn in the worker process (restarted once if it died)."""
     global _pool
     loop = asyncio.get_running_loop()
     try:
-        return await loop.run_in_executor(_executor(), render_history, data, zone_labels)
+        return await loop.run_in_executor(_executor(), render_history, data, zone_labels, quadrant_colours)
     except BrokenProcessPool:
         _pool = None
-        return await loop.run_in_executor(_executor(), render_history, data, zone_labels)
+        return await loop.run_in_executor(_executor(), render_history, data, zone_labels, quadrant_colours)
 
 
 def shut_down() -> None:

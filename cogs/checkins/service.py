@@ -416,6 +416,13 @@ def note_problem(note: str | None) -> str | None:
     return None
 
 
+def trim_note(note: str | None) -> tuple[str | None, str]:
+    """A note cut to the limit, and what was cut (``""`` when it fitted): a check-in is never lost."""
+    if note is None or len(note) <= NOTE_LIMIT:
+        return note, ""
+    return note[:NOTE_LIMIT].rstrip(), note[NOTE_LIMIT:]
+
+
 def clean_note(note: str | None) -> str | None:
     cleaned = (note or "").strip()
     return cleaned or None

@@ -79,6 +79,8 @@ class HistoryData:
     mean_energy: float | None
     mean_pleasantness: float | None
     streak: int
+    #: Every check-in of the period on the mood map, oldest first: (energy, pleasantness, quadrant).
+    moods: tuple[tuple[int, int, str], ...] = ()
 
     @property
     def empty(self) -> bool:
@@ -128,6 +130,7 @@ def history_data(
         mean_energy=_mean([e.energy for e in chosen]),
         mean_pleasantness=_mean([e.pleasantness for e in chosen]),
         streak=streak_days,
+        moods=tuple((e.energy, e.pleasantness, e.quadrant) for e in chosen),
     )
 
 
@@ -173,9 +176,8 @@ def describe_history(data: HistoryData, zone_labels: dict[str, str], quadrant_la
     length = (data.last_day - data.first_day).days + 1
     if data.empty:
         return f"No check-ins between {period}."
-    lines = [
-        f"Between {period} you checked in {_times(data.total)}, on {data.days_checked_in} of {length} days."
-    ]
+    on_days = "that day" if length == 1 else f"on {data.days_checked_in} of {length} days"
+    lines = [f"Between {period} you checked in {_times(data.total)}, {on_days}."]
     zones = sorted(
         ((z, n) for z, n in data.zone_counts.items() if n), key=lambda item: (-item[1], ZONES.index(item[0]))
     )

@@ -8,6 +8,7 @@
   by :class:`cogs.checkins.cog.CheckinsCog` from the custom_id, not by the modal object, so a modal
   opened before a restart still saves afterwards. ``checkin:retry:…`` reopens it.
 * ``checkin:alert`` — *Alert a facilitator*, only ever pressed by the member themself.
+* ``checkin:support`` — *Support options* on a result after a heavy feeling or *I could use support*.
 """
 
 from __future__ import annotations
@@ -17,16 +18,18 @@ from typing import TYPE_CHECKING, Any
 
 import discord
 
-from attune.content import Content
+from attune.content import MIXED, Content
 from attune.ui import AttuneDynamicItem, AttuneModal
+from cogs.checkins.service import NOTE_LIMIT
 
 if TYPE_CHECKING:
     from cogs.checkins.flow import CheckinFlow
 
+MIXED_LABEL = "Not sure / mixed"
 NOTE_FIELD = "note"
 VISIBILITY_FIELD = "visibility"
 NOTE_MODAL = re.compile(r"checkin:note:(?P<zone>[a-z]+):(?P<word>.{1,40})")
-NOTE_INPUT_MAX = 1000  # the client lets a pasted note through; the bot explains the 500 limit
+NOTE_INPUT_MAX = NOTE_LIMIT  # Discord counts down as the member types, and refuses more
 
 
 def _flow(interaction: discord.Interaction[Any]) -> CheckinFlow:
@@ -57,7 +60,7 @@ class StartButton(AttuneDynamicItem[discord.ui.Button[Any]], template=r"checkin:
         return cls()
 
     async def handle(self, interaction: discord.Interaction[Any]) -> None:
-        await _flow(interaction).start(interaction)
+        await _flow(interaction).start(interaction, from_starter=True)
 
 
 class ZoneButton(
@@ -112,10 +115,33 @@ class AlertButton(AttuneDynamicItem[discord.ui.Button[Any]], template=r"checkin:
         await _flow(interaction).alert_facilitators(interaction)
 
 
+class SupportButton(AttuneDynamicItem[discord.ui.Button[Any]], template=r"checkin:support"):
+    """*Support options*: the support resources, offered after a heavy feeling or *I could use support*."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            discord.ui.Button(
+                label="Support options",
+                emoji="🤝",
+                style=discord.ButtonStyle.secondary,
+                custom_id="checkin:support",
+            )
+        )
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str]
+    ) -> SupportButton:
+        return cls()
+
+    async def handle(self, interaction: discord.Interaction[Any]) -> None:
+        await _flow(interaction).show_support(interaction)
+
+
 class RetryButton(
     AttuneDynamicItem[discord.ui.Button[Any]], template=r"checkin:retry:(?P<zone>[a-z]+):(?P<word>.{1,40})"
 ):
-    """Reopens the note modal after a note was too long (nothing was saved)."""
+    """Reopens the note modal; still answered for messages from before notes were saved trimmed."""
 
     def __init__(self, zone: str, word: str) -> None:
         super().__init__(
@@ -197,6 +223,7 @@ DYNAMIC_ITEMS: tuple[type[AttuneDynamicItem[Any]], ...] = (
     StartButton,
     ZoneButton,
     AlertButton,
+    SupportButton,
     RetryButton,
     QuadrantSelect,
     WordSelect,
@@ -220,7 +247,7 @@ class NoteModal(AttuneModal):
         self.add_item(
             discord.ui.Label(
                 text="A note (optional)",
-                description="A few words about what's here — up to 500 characters.",
+                description=f"A few words about what's here — up to {NOTE_LIMIT} characters.",
                 component=discord.ui.TextInput(
                     custom_id=NOTE_FIELD,
                     style=discord.TextStyle.paragraph,
@@ -324,6 +351,16 @@ def emotion_view(content: Content, zone: str, quadrant: str | None) -> discord.u
         )
         for key, info in content.emotions.quadrants.items()
     ]
+    if content.emotions.in_quadrant(MIXED):
+        quadrant_options.append(
+            discord.SelectOption(
+                label=MIXED_LABEL,
+                value=MIXED,
+                emoji="🌫️",
+                description="Hard to place, or a bit of everything — see words from the middle",
+                default=quadrant == MIXED,
+            )
+        )
     view.add_item(QuadrantSelect(zone, quadrant_options))
     if quadrant is not None:
         word_options = [
@@ -340,7 +377,8 @@ def alert_view(*, sent: bool = False) -> discord.ui.View:
     return view
 
 
-def retry_view(zone: str, word: str) -> discord.ui.View:
-    view = discord.ui.View(timeout=None)
-    view.add_item(RetryButton(zone, word))
+def with_support_button(view: discord.ui.View | None) -> discord.ui.View:
+    """``view`` (or a new one) with *Support options* added."""
+    view = view or discord.ui.View(timeout=None)
+    view.add_item(SupportButton())
     return view

@@ -5,12 +5,13 @@ from __future__ import annotations
 import logging
 import secrets
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
+from attune.autocomplete import guild_time
 from attune.errors import MissingBotPermissions, UserError
 from attune.permissions import (
     POST,
@@ -61,7 +62,13 @@ QUERY_MAX = 60
 BROWSE_PAGE = 5
 INSIGHTS_PAGE = 5
 REPEAT_WINDOW = timedelta(minutes=10)
-DAY_CHOICES = Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "off"]
+DAY_CHOICES = [
+    *(
+        app_commands.Choice(name=day.title(), value=day)
+        for day in ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+    ),
+    app_commands.Choice(name="Off: no weekly digest", value="off"),
+]
 
 
 def clean_insight(text: str) -> str:
@@ -261,7 +268,7 @@ class EpisodesCog(commands.Cog, name="Episodes"):
         )
         count = len(parsed.items)
         await interaction.followup.send(
-            f"Now following **{discord.utils.escape_markdown(feed.title)}**. I recorded its {count} current "
+            f"Now following **{discord.utils.escape_markdown(feed.title)}**. I noted its {count} current "
             f"episode{'s' if count != 1 else ''} without posting them; new episodes will appear in {where} "
             f"with a discussion thread. I check every {check_every} minutes — first "
             f"{discord.utils.format_dt(feed.first_poll, 'R')}.",
@@ -455,14 +462,16 @@ class EpisodesCog(commands.Cog, name="Episodes"):
     )
     @app_commands.describe(
         days="How many days back to look (default 7)",
-        digest_day="Facilitators: the weekday of the weekly digest, or `off` to stop it",
+        digest_day="Facilitators: the weekday of the weekly digest, or off to stop it",
         digest_time="Facilitators: the time of the weekly digest, HH:MM in the server's time zone",
     )
+    @app_commands.choices(digest_day=DAY_CHOICES)
+    @app_commands.autocomplete(digest_time=guild_time)
     async def insights(
         self,
         interaction: discord.Interaction,
         days: app_commands.Range[int, 1, 365] = 7,
-        digest_day: DAY_CHOICES | None = None,
+        digest_day: str | None = None,
         digest_time: app_commands.Range[str, 1, 20] | None = None,
     ) -> None:
         guild_id = guild_id_of(interaction)

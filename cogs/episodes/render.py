@@ -61,8 +61,7 @@ def share_embed(share: Share, show: str | None = None) -> discord.Embed:
         url=share.url,
         colour=SHARE_COLOUR,
         description=clip(
-            f"{quote(share.insight)}\n\n— shared by <@{share.user_id}>, "
-            "one insight they're carrying into their week",
+            f"{quote(share.insight)}\n\n— shared by <@{share.user_id}>",
             4000,
         ),
         timestamp=share.shared_at,

@@ -10,8 +10,8 @@ if TYPE_CHECKING:
 
 async def setup(bot: AttuneBot) -> None:
     from cogs.settings.cog import SettingsCog
-    from cogs.settings.privacy import DeleteConfirm, PrivacyCog
+    from cogs.settings.privacy import DeleteCancel, DeleteConfirm, PrivacyCog
 
     await bot.add_cog(SettingsCog(bot))
     await bot.add_cog(PrivacyCog(bot))
-    bot.add_dynamic_items(DeleteConfirm)
+    bot.add_dynamic_items(DeleteConfirm, DeleteCancel)

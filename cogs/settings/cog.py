@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any
 
 import discord
 from discord import app_commands
@@ -16,8 +16,10 @@ from attune.permissions import (
     facilitator_only,
     guild_id_of,
     require_bot_permissions,
+    require_facilitator,
 )
 from attune.timeparse import get_zone, timezone_choices
+from attune.ui import AttuneModal, report_error
 
 if TYPE_CHECKING:
     from attune.bot import AttuneBot
@@ -32,6 +34,15 @@ PURPOSE_NEEDS: dict[str, tuple[tuple[str, ...], str]] = {
     "episodes": (POST_WITH_THREAD, "shared episodes, new feed episodes and weekly digests"),
     "facilitators": (POST, "notices for facilitators (support requests, missing permissions)"),
 }
+
+
+PURPOSE_CHOICES = [
+    app_commands.Choice(name="Group sits", value="sits"),
+    app_commands.Choice(name="Daily check-ins", value="checkins"),
+    app_commands.Choice(name="Wheel of Awareness prompts", value="wheel"),
+    app_commands.Choice(name="Episodes and insights", value="episodes"),
+    app_commands.Choice(name="Facilitators' notices", value="facilitators"),
+]
 
 
 async def zone_autocomplete(interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
@@ -56,7 +67,8 @@ def describe_config(config: GuildConfig, default_support: str) -> discord.Embed:
     label = "custom" if config.support_text else "default"
     embed.add_field(
         name=f"Support text ({label})",
-        value=discord.utils.escape_mentions(support)[:1000],
+        value=discord.utils.escape_mentions(support)[:900]
+        + "\n-# Followed by the safety lines (not professional care, emergency number, helplines).",
         inline=False,
     )
     return embed
@@ -87,21 +99,19 @@ class SettingsCog(commands.Cog, name="Settings"):
         guild_id = guild_id_of(interaction)
         zone = get_zone(timezone)
         await self.store.set_timezone(guild_id, zone.key)
-        now = discord.utils.format_dt(self.bot.clock(), "t")
+        there = self.bot.clock().astimezone(zone)
         await interaction.response.send_message(
-            f"Time zone set to **{zone.key}**. Times people type are now read in {zone.key} "
-            f"(it is {now} for you right now). Existing schedules keep the zone they were made in.",
+            f"Time zone set to **{zone.key}**, where it is **{there:%H:%M}** now. Times people type are "
+            f"read in {zone.key} from now on. Existing schedules keep the zone they were made in.",
             ephemeral=True,
         )
 
     @settings.command(name="channel", description="Choose where a capability posts")
     @app_commands.describe(purpose="What the channel is for", channel="The text channel to post in")
+    @app_commands.choices(purpose=PURPOSE_CHOICES)
     @facilitator_only()
     async def channel(
-        self,
-        interaction: discord.Interaction,
-        purpose: Literal["sits", "checkins", "wheel", "episodes", "facilitators"],
-        channel: discord.TextChannel,
+        self, interaction: discord.Interaction, purpose: str, channel: discord.TextChannel
     ) -> None:
         guild_id = guild_id_of(interaction)
         needs, what = PURPOSE_NEEDS[purpose]
@@ -124,27 +134,94 @@ class SettingsCog(commands.Cog, name="Settings"):
             ephemeral=True,
         )
 
-    @settings.command(name="support", description="Set the support resources shown to members who ask")
+    @settings.command(name="support", description="Edit the support resources shown to members who ask")
     @app_commands.describe(
-        text="Support resources for this community (≤ 1,800 characters); `default` restores ours"
+        text="Optional, for scripts: the new text (type default to restore ours). Leave empty for a form"
     )
     @facilitator_only()
-    async def support(self, interaction: discord.Interaction, text: app_commands.Range[str, 1, 4000]) -> None:
+    async def support(
+        self,
+        interaction: discord.Interaction,
+        text: app_commands.Range[str, 1, SUPPORT_TEXT_MAX] | None = None,
+    ) -> None:
         guild_id = guild_id_of(interaction)
+        if text is None:
+            config = await self.store.get(guild_id)
+            current = config.support_text or self.bot.content.support.default_text
+            await interaction.response.send_modal(SupportModal(current))
+            return
         cleaned = text.strip().replace("\\n", "\n")
-        if len(cleaned) > SUPPORT_TEXT_MAX:
-            raise UserError(
-                f"That text is {len(cleaned):,} characters; keep it to {SUPPORT_TEXT_MAX:,} so it "
-                "fits in one message. Nothing was changed."
-            )
-        if cleaned.lower() == "default":
-            await self.store.set_support_text(guild_id, None)
-            shown = self.bot.content.support.default_text
+        await self.save_support(interaction, None if cleaned.lower() == "default" else cleaned)
+
+    async def save_support(self, interaction: discord.Interaction, text: str | None) -> None:
+        """Save the guild's own support text (``None``: ours) and show what members will now see."""
+        guild_id = guild_id_of(interaction)
+        await self.store.set_support_text(guild_id, text)
+        if text is None:
             intro = "Support text reset to Attune's default. Members who ask for support will see:"
         else:
-            await self.store.set_support_text(guild_id, cleaned)
-            shown = cleaned
             intro = "Support text saved. Members who ask for support will see:"
-        await interaction.response.send_message(
-            f"{intro}\n\n{discord.utils.escape_mentions(shown)}"[:2000], ephemeral=True
+        shown = self.bot.content.support.text_for(text)
+        embed = discord.Embed(description=discord.utils.escape_mentions(shown)[:4096], colour=SUPPORT_COLOUR)
+        embed.set_footer(text=SAFETY_NOTE)
+        await interaction.response.send_message(intro, embed=embed, ephemeral=True)
+
+    @commands.Cog.listener()
+    async def on_interaction(self, interaction: discord.Interaction) -> None:
+        """Saves the support form from its custom_id, also when it was opened before a restart."""
+        if interaction.type is not discord.InteractionType.modal_submit:
+            return
+        data: Any = interaction.data or {}
+        if data.get("custom_id") != SUPPORT_MODAL:
+            return
+        try:
+            config = await self.store.get(guild_id_of(interaction))
+            require_facilitator(interaction.user, config)
+            typed = str(_text_value(data, SUPPORT_FIELD) or "").strip()
+            default = self.bot.content.support.default_text.strip()
+            await self.save_support(interaction, None if not typed or typed == default else typed)
+        except Exception as error:
+            await report_error(interaction, error)
+
+
+SUPPORT_COLOUR = discord.Colour.from_str("#8e6cc1")
+SUPPORT_MODAL = "settings:support"
+SUPPORT_FIELD = "support_text"
+SAFETY_NOTE = (
+    "The last lines (not professional care, emergency number, helpline directory) are always added, "
+    "so members in crisis can find help whatever the text says."
+)
+
+
+class SupportModal(AttuneModal):
+    """A paragraph form prefilled with the current support text; saved by the cog's listener."""
+
+    def __init__(self, current: str) -> None:
+        super().__init__(title="Support resources", custom_id=SUPPORT_MODAL, timeout=1800)
+        self.add_item(
+            discord.ui.Label(
+                text="What members see when they ask for support",
+                description="Local numbers, people to contact, what facilitators can offer. "
+                "Empty restores the default.",
+                component=discord.ui.TextInput(
+                    custom_id=SUPPORT_FIELD,
+                    style=discord.TextStyle.paragraph,
+                    required=False,
+                    max_length=SUPPORT_TEXT_MAX,
+                    default=current[:SUPPORT_TEXT_MAX],
+                ),
+            )
         )
+
+    async def on_submit(self, interaction: discord.Interaction) -> None:
+        """Nothing: the cog's listener answers every ``settings:support`` submission."""
+
+
+def _text_value(data: Any, custom_id: str) -> str | None:
+    """The value of one text input in a raw modal submission (rows or labels)."""
+    for node in data.get("components") or []:
+        for child in [*(node.get("components") or []), *([node["component"]] if "component" in node else [])]:
+            if child.get("custom_id") == custom_id:
+                value = child.get("value")
+                return value if isinstance(value, str) else None
+    return None

@@ -17,6 +17,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from attune.errors import UserError
+from attune.text import plural
 from attune.ui import AttuneDynamicItem
 
 if TYPE_CHECKING:
@@ -79,8 +80,38 @@ class DeleteConfirm(AttuneDynamicItem[discord.ui.Button[Any]], template=r"privac
         detail = (
             ", ".join(f"{name}: {count}" for name, count in removed.items() if count) or "nothing was stored"
         )
-        await interaction.edit_original_response(
-            content=f"Done. Deleted {total} record(s) about you ({detail}).", view=None
+        await interaction.edit_original_response(content=deleted_text(total, detail), view=None)
+
+
+def deleted_text(total: int, detail: str) -> str:
+    """What a member reads after ``/privacy delete``, in words rather than a count of records."""
+    if total == 0:
+        return "Done. Attune had nothing stored about you, so there was nothing to delete."
+    return f"Done. Everything Attune stored about you is deleted ({plural(total, 'item')}: {detail})."
+
+
+class DeleteCancel(AttuneDynamicItem[discord.ui.Button[Any]], template=r"privacy:keep:(?P<user>\d+)"):
+    """*Cancel* beside the confirm button: nothing is deleted, and the buttons go away."""
+
+    def __init__(self, user_id: int) -> None:
+        super().__init__(
+            discord.ui.Button(
+                label="Cancel", style=discord.ButtonStyle.secondary, custom_id=f"privacy:keep:{user_id}"
+            )
+        )
+        self.user_id = user_id
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str]
+    ) -> DeleteCancel:
+        return cls(int(match["user"]))
+
+    async def handle(self, interaction: discord.Interaction) -> None:
+        if interaction.user.id != self.user_id:
+            raise UserError("This button belongs to someone else's request.")
+        await interaction.response.edit_message(
+            content="Cancelled — nothing was deleted. Your data stays as it was.", view=None
         )
 
 
@@ -104,6 +135,7 @@ class PrivacyCog(commands.Cog, name="Privacy"):
     async def delete(self, interaction: discord.Interaction) -> None:
         view = discord.ui.View(timeout=None)
         view.add_item(DeleteConfirm(interaction.user.id))
+        view.add_item(DeleteCancel(interaction.user.id))
         await interaction.response.send_message(
             "This deletes **everything** Attune stores about you, in every server: RSVPs, attendance, "
             "practice logs, reflections, check-ins, reminders and shared episodes. It can't be undone. "

@@ -7,25 +7,31 @@ from __future__ import annotations
 
 import io
 import logging
-from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any, Literal
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
+from attune.autocomplete import when_choices
 from attune.errors import UserError
 from attune.guilds import GuildConfig
 from attune.permissions import POST, facilitator_only, guild_id_of, require_bot_permissions
 from attune.scheduler import PermanentFailure
-from attune.text import clip, one_line
-from attune.timeparse import timezone_choices, to_local
+from attune.text import clip, minutes, one_line, plural
+from attune.timeparse import get_zone, timezone_choices, to_local
 from cogs.sits import ics, render
 from cogs.sits.attendance import VoiceTracker
 from cogs.sits.delivery import SitSchedules, mention_only
 from cogs.sits.drafting import (
     DURATION_DEFAULT,
+    DURATION_MAX,
+    DURATION_MIN,
     REMINDER_DEFAULT,
+    REMINDER_MAX,
+    REMINDER_MIN,
+    TITLE_MAX,
     Draft,
     edited_draft,
     new_draft,
@@ -42,8 +48,24 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-Repeat = Literal["none", "daily", "weekdays", "weekly", "biweekly", "monthly"]
-GuideChoice = Literal["silent", "wheel"]
+Choice = app_commands.Choice
+#: Human names in the picker; the values are what is stored and what scripts send.
+REPEAT_CHOICES = [
+    Choice(name="Just once", value="none"),
+    Choice(name="Every day", value="daily"),
+    Choice(name="Weekdays (Monday to Friday)", value="weekdays"),
+    Choice(name="Every week", value="weekly"),
+    Choice(name="Every two weeks", value="biweekly"),
+    Choice(name="Every month", value="monthly"),
+]
+GUIDE_CHOICES = [
+    Choice(name="Silent sit", value="silent"),
+    Choice(name="Guided by the Wheel of Awareness", value="wheel"),
+]
+SCOPE_CHOICES = [
+    Choice(name="Only the next one", value="next"),
+    Choice(name="The whole series", value="all"),
+]
 VoiceOption = discord.VoiceChannel | discord.StageChannel
 NOTE_MAX = 500
 LOG_MAX_MINUTES = 1440
@@ -54,17 +76,29 @@ OPTION_HELP = {
     "title": "A short name, plain text, up to 100 characters",
     "when": "e.g. 2026-12-01 19:00, 19:00, tomorrow 07:30, mon 19:00, tue,thu 19:00 (server's time zone)",
     "duration": f"Minutes, 1–240 (default {DURATION_DEFAULT})",
-    "repeat": "none, daily, weekdays, weekly, biweekly or monthly",
+    "repeat": "Once, or how often it comes back",
     "voice_channel": "The voice or stage channel where people sit together",
     "channel": "Where the announcement, reminders and bells are posted",
     "reminder": f"Minutes before the start to remind Going members; 0 = none (default {REMINDER_DEFAULT})",
-    "timezone": "IANA time zone for `when`, e.g. Europe/Berlin (default: the server's)",
-    "guide": "silent, or wheel: the Wheel of Awareness posted step by step during the sit",
+    "timezone": "Time zone for when, e.g. Europe/Berlin (default: the server's)",
+    "guide": "A silent sit, or the Wheel of Awareness posted step by step during it",
 }
 
 
 async def zone_autocomplete(interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
     return [app_commands.Choice(name=name, value=name) for name in timezone_choices(current)]
+
+
+async def when_autocomplete(interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+    """``tomorrow 7:30 → Tue 8 Dec, 07:30 Europe/Berlin``: what the sit's ``when`` was understood as."""
+    typed_zone = getattr(interaction.namespace, "timezone", None)
+    try:
+        zone = get_zone(typed_zone) if typed_zone else None
+    except UserError:
+        zone = None
+    if zone is None and interaction.guild_id is not None:
+        zone = (await interaction.client.guild_settings.get(interaction.guild_id)).zone  # type: ignore[attr-defined]
+    return when_choices(current, zone or UTC, interaction.client.clock())  # type: ignore[attr-defined]
 
 
 def _local_label(sit: Sit, start: datetime) -> str:
@@ -156,9 +190,10 @@ class SitsCog(commands.Cog, name="Sits"):
 
     def _summary(self, sit: Sit, now: datetime) -> str:
         start = sit.current(now)
+        pattern = sit.rule.describe(at_time=False)
         lines = [
-            f"**{render.plain(sit.title)}** — {sit.describe()}, {sit.duration_min} minutes.",
-            f"Next sit: {render.when(start)}." if start else "No occurrence ahead.",
+            f"**{render.plain(sit.title)}** — {pattern}, {minutes(sit.duration_min)}.",
+            f"Next sit: {render.when(start)}." if start else "No sit ahead in this series.",
         ]
         details = [f"announced in <#{sit.channel_id}>"]
         if sit.voice_channel_id:
@@ -184,20 +219,21 @@ class SitsCog(commands.Cog, name="Sits"):
 
     @sit.command(name="schedule", description="Schedule a group sit, one-off or repeating")
     @app_commands.describe(**OPTION_HELP)
-    @app_commands.autocomplete(timezone=zone_autocomplete)
+    @app_commands.choices(repeat=REPEAT_CHOICES, guide=GUIDE_CHOICES)
+    @app_commands.autocomplete(timezone=zone_autocomplete, when=when_autocomplete)
     @facilitator_only()
     async def schedule(
         self,
         interaction: discord.Interaction,
-        title: str,
-        when: str,
-        duration: int = DURATION_DEFAULT,
-        repeat: Repeat | None = None,
+        title: app_commands.Range[str, 1, TITLE_MAX],
+        when: app_commands.Range[str, 1, 100],
+        duration: app_commands.Range[int, DURATION_MIN, DURATION_MAX] = DURATION_DEFAULT,
+        repeat: str | None = None,
         voice_channel: VoiceOption | None = None,
         channel: discord.TextChannel | None = None,
-        reminder: int = REMINDER_DEFAULT,
+        reminder: app_commands.Range[int, REMINDER_MIN, REMINDER_MAX] = REMINDER_DEFAULT,
         timezone: str | None = None,
-        guide: GuideChoice = "silent",
+        guide: str = "silent",
     ) -> None:
         guild_id = guild_id_of(interaction)
         config = await self.bot.guild_settings.get(guild_id)
@@ -242,7 +278,9 @@ class SitsCog(commands.Cog, name="Sits"):
 
     @sit.command(name="list", description="Upcoming sits with their RSVP counts")
     @app_commands.describe(days="How many days ahead, 1–90 (default 14)")
-    async def list_sits(self, interaction: discord.Interaction, days: int = 14) -> None:
+    async def list_sits(
+        self, interaction: discord.Interaction, days: app_commands.Range[int, 1, LIST_MAX_DAYS] = 14
+    ) -> None:
         guild_id = guild_id_of(interaction)
         if not 1 <= days <= LIST_MAX_DAYS:
             raise UserError(f"`days` is 1–{LIST_MAX_DAYS}, e.g. `days: 14`.")
@@ -254,7 +292,7 @@ class SitsCog(commands.Cog, name="Sits"):
             entries += [(start, sit) for start in sit.rule.between(now - sit.length, until, limit=200)]
         if not entries:
             await interaction.followup.send(
-                f"No sits in the next {days} days. Facilitators can add one with `/sit schedule`.",
+                f"No sits in the next {plural(days, 'day')}. Facilitators can add one with `/sit schedule`.",
                 ephemeral=True,
             )
             return
@@ -272,7 +310,7 @@ class SitsCog(commands.Cog, name="Sits"):
         if len(entries) > LIST_MAX_LINES:
             lines.append(f"…and {len(entries) - LIST_MAX_LINES} more; try fewer `days`.")
         embed = discord.Embed(
-            title=f"Sits in the next {days} days",
+            title=f"Sits in the next {plural(days, 'day')}",
             description=clip("\n".join(lines), 4096),
             colour=render.COLOUR,
         )
@@ -283,21 +321,22 @@ class SitsCog(commands.Cog, name="Sits"):
 
     @sit.command(name="edit", description="Change a sit or series; its announcement and event follow")
     @app_commands.describe(sit="The sit to change", **OPTION_HELP)
-    @app_commands.autocomplete(sit=sit_autocomplete, timezone=zone_autocomplete)
+    @app_commands.choices(repeat=REPEAT_CHOICES, guide=GUIDE_CHOICES)
+    @app_commands.autocomplete(sit=sit_autocomplete, timezone=zone_autocomplete, when=when_autocomplete)
     @facilitator_only()
     async def edit(
         self,
         interaction: discord.Interaction,
         sit: str,
-        title: str | None = None,
-        when: str | None = None,
-        duration: int | None = None,
-        repeat: Repeat | None = None,
+        title: app_commands.Range[str, 1, TITLE_MAX] | None = None,
+        when: app_commands.Range[str, 1, 100] | None = None,
+        duration: app_commands.Range[int, DURATION_MIN, DURATION_MAX] | None = None,
+        repeat: str | None = None,
         voice_channel: VoiceOption | None = None,
         channel: discord.TextChannel | None = None,
-        reminder: int | None = None,
+        reminder: app_commands.Range[int, REMINDER_MIN, REMINDER_MAX] | None = None,
         timezone: str | None = None,
-        guide: GuideChoice | None = None,
+        guide: str | None = None,
     ) -> None:
         guild_id = guild_id_of(interaction)
         before = await self._resolve(guild_id, sit)
@@ -365,20 +404,19 @@ class SitsCog(commands.Cog, name="Sits"):
 
     # -------------------------------------------------------------- cancel
 
-    @sit.command(name="cancel", description="Cancel the next occurrence, or the whole series")
-    @app_commands.describe(sit="The sit to cancel", scope="next: only the next occurrence · all: the series")
+    @sit.command(name="cancel", description="Cancel the next sit, or the whole series")
+    @app_commands.describe(sit="The sit to cancel", scope="Only the next sit, or the whole series")
+    @app_commands.choices(scope=SCOPE_CHOICES)
     @app_commands.autocomplete(sit=sit_autocomplete)
     @facilitator_only()
-    async def cancel(
-        self, interaction: discord.Interaction, sit: str, scope: Literal["next", "all"] = "next"
-    ) -> None:
+    async def cancel(self, interaction: discord.Interaction, sit: str, scope: str = "next") -> None:
         guild_id = guild_id_of(interaction)
         chosen = await self._resolve(guild_id, sit)
         now = self.bot.clock()
         target = chosen.next_start(now)
         if scope == "next" and target is None:
             raise UserError(
-                "That sit has no upcoming occurrence left to cancel; use `scope: all` to close it."
+                "That sit has nothing ahead to cancel. To close it, choose scope **The whole series**."
             )
         await interaction.response.defer(ephemeral=True, thinking=True)
         going = await self.store.answered(chosen.id, target, "going") if target else []
@@ -411,7 +449,8 @@ class SitsCog(commands.Cog, name="Sits"):
             if scope == "next" and target
             else "the whole series"
         )
-        told = f" I told the {len(going)} Going member(s) in <#{after.channel_id}>." if going else ""
+        who = "the 1 member who said Going" if len(going) == 1 else f"the {len(going)} members who said Going"
+        told = f" I told {who} in <#{after.channel_id}>." if going else ""
         nxt = f" The next one is {render.when(following)}." if following else ""
         await interaction.followup.send(
             f"Cancelled {what} of **{render.plain(after.title)}**.{told}{nxt}", ephemeral=True
@@ -425,7 +464,7 @@ class SitsCog(commands.Cog, name="Sits"):
         for sit in sits:
             voice = guild.get_channel(sit.voice_channel_id) if guild and sit.voice_channel_id else None
             where = f"#{voice.name} on Discord ({guild.name})" if voice and guild else "Discord"
-            description = f"A group sit of {sit.duration_min} minutes, {sit.describe()}."
+            description = render.sit_summary(sit)
             events.append(ics.sit_event(sit, stamp=stamp, location=where, description=description))
         name = f"Sits · {guild.name}" if guild else "Attune sits"
         return ics.calendar(events, name=name)
@@ -467,7 +506,10 @@ class SitsCog(commands.Cog, name="Sits"):
         minutes="How long you practised, 1–1440", note="Optional, private (≤ 500 characters)"
     )
     async def log_practice(
-        self, interaction: discord.Interaction, minutes: int, note: str | None = None
+        self,
+        interaction: discord.Interaction,
+        minutes: app_commands.Range[int, 1, LOG_MAX_MINUTES],
+        note: app_commands.Range[str, 1, NOTE_MAX] | None = None,
     ) -> None:
         guild_id = guild_id_of(interaction)
         if not 1 <= minutes <= LOG_MAX_MINUTES:
@@ -482,8 +524,8 @@ class SitsCog(commands.Cog, name="Sits"):
         stats = await self.store.stats(guild_id, interaction.user.id, config.timezone)
         log.info("guild=%s user=%s logged %d minutes", guild_id, interaction.user.id, minutes)
         await interaction.response.send_message(
-            f"Logged **{minutes} minutes** of practice. You've practised {stats.minutes} minutes here in "
-            f"all; weekly streak: {stats.streak.current}.",
+            f"Logged **{plural(minutes, 'minute')}** of practice. That's {plural(stats.minutes, 'minute')} "
+            "here in all.",
             ephemeral=True,
         )
 

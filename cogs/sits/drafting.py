@@ -130,7 +130,7 @@ def _read_when(
 def _require_ahead(rule: Recurrence, now: datetime, zone_name: str) -> None:
     if rule.next_after(now) is None:
         raise UserError(
-            f"That sit would have no occurrence ahead ({zone_name} time). Choose a time that is "
+            f"With those settings the sit has no date left ahead ({zone_name} time). Choose a time that is "
             f"still to come, e.g. {EXAMPLES}."
         )
 

@@ -16,6 +16,7 @@ import discord
 
 from attune.notify import tell_facilitators
 from attune.text import clip
+from cogs.sits import render
 from cogs.sits.models import Sit
 from cogs.sits.service import SitStore
 
@@ -79,7 +80,7 @@ class NativeEvents:
     def _details(self, sit: Sit, guild: discord.Guild, start: datetime) -> dict[str, Any]:
         announce = guild.get_channel(sit.channel_id)
         rsvp = f" RSVP in #{announce.name}." if announce is not None else ""
-        description = f"A group sit of {sit.duration_min} minutes, {sit.describe()}.{rsvp}"
+        description = f"{render.sit_summary(sit)}{rsvp}"
         return {
             "name": clip(sit.title, 100),
             "description": clip(description, 1000),
@@ -111,7 +112,7 @@ class NativeEvents:
             return "I couldn't create the Discord event: Discord refused (missing **Manage Events**)."
         except discord.HTTPException as error:
             log.warning("guild=%s sit=%s event not created: %s", sit.guild_id, sit.id, error)
-            return "I couldn't create the Discord event this time; I'll try again for the next occurrence."
+            return "I couldn't create the Discord event this time; I'll try again for the next sit."
         await self.store.set_event(sit.id, event.id, start)
         await self.bot.guild_settings.forget_notice(sit.guild_id, NOTICE_KEY)
         log.info("guild=%s sit=%s event=%s created for %s", sit.guild_id, sit.id, event.id, start.isoformat())

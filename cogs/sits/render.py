@@ -7,7 +7,7 @@ from datetime import datetime
 
 import discord
 
-from attune.text import clip
+from attune.text import clip, minutes, plural
 from cogs.sits.models import ANSWER_EMOJI, ANSWER_LABELS, ANSWERS, Sit
 from cogs.sits.pacing import GuidePost
 from cogs.sits.service import Stats
@@ -44,8 +44,24 @@ def people(count: int) -> str:
     if count == 0:
         return "No one was counted yet — if you sat, press **I sat**."
     if count == 1:
-        return "**1 person sat together with us.**"
+        return "**1 person sat with us.**"
     return f"**{count} people sat together.**"
+
+
+def sit_summary(sit: Sit) -> str:
+    """``A group sit of 20 minutes, every Monday at 19:00 Europe/Berlin.`` — for calendars and events,
+    where Discord timestamps don't render."""
+    return f"A group sit of {minutes(sit.duration_min)}, {sit.describe()}."
+
+
+def when_field(sit: Sit, start: datetime | None) -> str:
+    """``Every Monday at <t:…:t> · next <t:…:R>``: the pattern in words, the time as a Discord timestamp."""
+    if start is None:
+        return sentence(sit.describe())
+    if not sit.is_series:
+        return f"Once, {when(start)}"
+    pattern = sentence(sit.rule.describe(at_time=False))
+    return f"{pattern} at {discord.utils.format_dt(start, 't')} · next {discord.utils.format_dt(start, 'R')}"
 
 
 def announcement_embed(
@@ -62,19 +78,19 @@ def announcement_embed(
     else:
         state = "**Happening now** — began" if start <= now else "Next sit"
         embed.description = f"{state} {when(start)}"
-    embed.add_field(name="Duration", value=f"{sit.duration_min} minutes", inline=True)
+    embed.add_field(name="Duration", value=minutes(sit.duration_min), inline=True)
     if sit.host_id:
         embed.add_field(name="Host", value=f"<@{sit.host_id}>", inline=True)
     if sit.voice_channel_id:
         embed.add_field(name="Where", value=f"<#{sit.voice_channel_id}>", inline=True)
-    embed.add_field(name="When", value=clip(sentence(sit.describe()), 1024), inline=False)
+    embed.add_field(name="When", value=clip(when_field(sit, start), 1024), inline=False)
     if sit.guide == "wheel":
         embed.add_field(
             name="Guide", value="The Wheel of Awareness, step by step in this channel", inline=False
         )
     if sit.status == "active" and start is not None:
         embed.add_field(name="Who's coming", value=rsvp_line(counts), inline=False)
-        embed.set_footer(text="Your answer is for this occurrence; it starts fresh for the next one.")
+        embed.set_footer(text="Your answer is for this sit only; it starts fresh for the next one.")
     return embed
 
 
@@ -89,7 +105,7 @@ def late_note(late: bool, what: str) -> str:
 
 def reminder_text(sit: Sit, start: datetime, going: Sequence[int], *, late: bool) -> str:
     where = f" in <#{sit.voice_channel_id}>" if sit.voice_channel_id else ""
-    lines = [f"⏰ **{plain(sit.title)}** begins {when(start)}{where} · {sit.duration_min} minutes."]
+    lines = [f"⏰ **{plain(sit.title)}** begins {when(start)}{where} · {minutes(sit.duration_min)}."]
     if going:
         lines.append("Going: " + mention_chunks(going)[0])
     else:
@@ -100,7 +116,7 @@ def reminder_text(sit: Sit, start: datetime, going: Sequence[int], *, late: bool
 def opening_text(sit: Sit, start: datetime, words: str, *, late: bool) -> str:
     where = f"Join <#{sit.voice_channel_id}>" if sit.voice_channel_id else "Find a quiet place"
     lines = [
-        f"🔔 **{plain(sit.title)}** begins now — {where} · {sit.duration_min} minutes, until "
+        f"🔔 **{plain(sit.title)}** begins now — {where} · {minutes(sit.duration_min)}, until "
         f"{discord.utils.format_dt(sit.ends(start), 't')}.",
         f"*{words}*",
     ]
@@ -149,24 +165,30 @@ def moved_text(sit: Sit, old: datetime, new: datetime, going: Sequence[int]) -> 
     return text
 
 
+def weeks_in_a_row(weeks: int) -> str | None:
+    """A run of practice weeks, said kindly; nothing at all when there is no run (never "0 weeks")."""
+    if weeks < 1:
+        return None
+    if weeks == 1:
+        return "You've practised this week."
+    return f"You've practised {weeks} weeks in a row."
+
+
 def stats_embed(stats: Stats, name: str) -> discord.Embed:
     embed = discord.Embed(title=f"Your practice, {plain(name)}", colour=COLOUR)
     embed.add_field(name="Group sits", value=f"{stats.attended}", inline=True)
     embed.add_field(
         name="Minutes",
-        value=f"{stats.minutes} ({stats.sit_minutes} in sits, {stats.solo_minutes} solo)",
+        value=f"{minutes(stats.minutes)} ({stats.sit_minutes} in sits, {stats.solo_minutes} solo)",
         inline=True,
     )
-    streak = stats.streak
-    embed.add_field(
-        name="Weekly streak",
-        value=f"{streak.current} week{'s' if streak.current != 1 else ''} now · longest {streak.longest}",
-        inline=False,
-    )
+    run = weeks_in_a_row(stats.streak.current)
+    if run is not None:
+        embed.add_field(name="Weeks in a row", value=run, inline=False)
     embed.add_field(
         name="Together",
         value=(
-            f"You sat with **{stats.sat_with}** {'person' if stats.sat_with == 1 else 'people'}."
+            f"You sat with **{plural(stats.sat_with, 'person', 'people')}**."
             if stats.sat_with
             else "Join a group sit to sit with others."
         ),

@@ -12,12 +12,13 @@ import logging
 import re
 import secrets
 from collections import defaultdict
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
+from attune.autocomplete import guild_time as time_autocomplete
 from attune.content import PROMPT_ROTATION, WheelContent
 from attune.errors import UserError
 from attune.permissions import (
@@ -32,7 +33,7 @@ from attune.ui import report_error
 from cogs.wheel import render
 from cogs.wheel.runner import PracticeRunner
 from cogs.wheel.schedule import KIND, THREAD_ARCHIVE_MINUTES, PromptSchedule, thread_name
-from cogs.wheel.service import JournalPage, WheelStore, check_reflection
+from cogs.wheel.service import REFLECTION_MAX, JournalPage, WheelStore, check_reflection
 from cogs.wheel.views import (
     MODAL_PREFIX,
     REFLECTION_FIELD,
@@ -51,6 +52,10 @@ PRACTICE_MODAL = re.compile(rf"^{MODAL_PREFIX}practice:(?P<length>short|full)$")
 PROMPT_MODAL = re.compile(
     rf"^{MODAL_PREFIX}(?P<message>\d{{1,20}}):(?P<segment>{'|'.join(PROMPT_ROTATION)}):(?P<index>\d{{1,3}})$"
 )
+LENGTH_CHOICES = [
+    app_commands.Choice(name="Short · about 7 min", value="short"),
+    app_commands.Choice(name="Full · about 20 min", value="full"),
+]
 SEGMENT_CHOICES = [
     app_commands.Choice(name="The hub (open awareness)", value="hub"),
     app_commands.Choice(name="The five senses", value="senses"),
@@ -87,11 +92,10 @@ class WheelCog(commands.Cog, name="Wheel"):
     # ------------------------------------------------------------------ /wheel practice
 
     @wheel.command(name="practice", description="A private, paced guided walk around the Wheel of Awareness")
-    @app_commands.describe(length="short: about 7 minutes · full: about 20 minutes")
-    async def practice(
-        self, interaction: discord.Interaction, length: Literal["short", "full"] = "short"
-    ) -> None:
-        await self.runner.start(interaction, length)
+    @app_commands.describe(length="Short takes about 7 minutes, full about 20")
+    @app_commands.choices(length=LENGTH_CHOICES)
+    async def practice(self, interaction: discord.Interaction, length: str = "short") -> None:
+        await self.runner.start(interaction, "full" if length == "full" else "short")
 
     # -------------------------------------------------------------------- /wheel prompt
 
@@ -138,6 +142,7 @@ class WheelCog(commands.Cog, name="Wheel"):
         channel="Where to post (default: the channel set with /settings channel wheel)",
         days="every day (default), weekdays, weekends, or days like mon,wed,fri",
     )
+    @app_commands.autocomplete(time=time_autocomplete)
     @facilitator_only()
     async def schedule(
         self,
@@ -244,7 +249,10 @@ class WheelCog(commands.Cog, name="Wheel"):
     async def _reflection_submitted(
         self, interaction: discord.Interaction, custom_id: str, values: dict[str, Any]
     ) -> None:
-        body = check_reflection(values.get(REFLECTION_FIELD))
+        typed = str(values.get(REFLECTION_FIELD) or "").strip()
+        # A longer text (only from an older form) is saved trimmed, never lost: the rest is handed back.
+        body = check_reflection(typed[:REFLECTION_MAX])
+        rest = render.handed_back(typed[REFLECTION_MAX:], REFLECTION_MAX)
         if match := PRACTICE_MODAL.match(custom_id):
             await self.store.save_reflection(
                 user_id=interaction.user.id,
@@ -255,7 +263,7 @@ class WheelCog(commands.Cog, name="Wheel"):
             )
             log.info("wheel reflection saved user=%s source=practice", interaction.user.id)
             await interaction.response.send_message(
-                "Saved to your journal. Read it any time with `/wheel journal`.", ephemeral=True
+                f"Saved to your journal. Read it any time with `/wheel journal`.{rest}", ephemeral=True
             )
             return
         match = PROMPT_MODAL.match(custom_id)
@@ -277,19 +285,22 @@ class WheelCog(commands.Cog, name="Wheel"):
         log.info("wheel reflection saved user=%s source=prompt share=%s", interaction.user.id, share)
         if not share:
             await interaction.followup.send(
-                "Saved privately to your journal (`/wheel journal`). Only you can read it.", ephemeral=True
+                f"Saved privately to your journal (`/wheel journal`). Only you can read it.{rest}",
+                ephemeral=True,
             )
             return
         try:
             thread, sent = await self._share(interaction, message_id, segment, body)
         except UserError as error:
             await interaction.followup.send(
-                f"Saved privately to your journal, but I couldn't share it: {error.message}", ephemeral=True
+                f"Saved privately to your journal, but I couldn't share it: {error.message}{rest}",
+                ephemeral=True,
             )
             return
         await self.store.mark_shared(reflection_id, thread.id, sent.id)
         await interaction.followup.send(
-            f"Saved to your journal and shared in {thread.mention}. Thank you for sharing.", ephemeral=True
+            f"Saved to your journal and shared in {thread.mention}. Thank you for sharing.{rest}",
+            ephemeral=True,
         )
 
     async def _share(

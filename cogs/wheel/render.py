@@ -15,7 +15,17 @@ from cogs.wheel.practice import Walk
 from cogs.wheel.service import JournalPage, Reflection
 
 COLOUR = discord.Colour.from_rgb(94, 129, 172)
-LENGTH_LABELS = {"short": "short walk (about 7 min)", "full": "full walk (about 20 min)"}
+LENGTH_LABELS = {"short": "short walk · about 7 min", "full": "full walk · about 20 min"}
+LENGTH_NAMES = {"short": "short walk", "full": "full walk"}
+HOW_IT_GOES = (
+    "The steps move on by themselves. **Pause** holds a step for as long as you like, **Next** moves "
+    "on sooner, and **End** stops whenever you wish."
+)
+GOES_TO_DMS = (
+    "A private reply here can only follow you for about a quarter of an hour, so partway through, "
+    "this walk continues in a direct message from me. If your direct messages are closed, it pauses "
+    "there and waits for you to press **Resume**."
+)
 
 
 def _ts(instant: datetime, style: discord.utils.TimestampStyle) -> str:
@@ -41,17 +51,26 @@ def practice_embed(wheel: WheelContent, walk: Walk, length: str, now: datetime) 
     if walk.paused:
         lines.append("⏸ **Paused.** The step waits for you — press **Resume** when you are ready.")
     elif ends is not None:
-        upcoming = "the close" if walk.index + 1 >= item.total else "next step"
-        lines.append(f"Moving on to {upcoming} {_ts(ends, 'R')}. **Next** goes on now.")
+        upcoming = "The walk ends" if walk.index + 1 >= item.total else "Next step"
+        lines.append(f"{upcoming} {_ts(ends, 'R')} — or press **Next**.")
     embed = discord.Embed(
         title=f"Wheel of Awareness · {LENGTH_LABELS[length]}",
         description="\n".join(lines),
         colour=COLOUR,
     )
-    if walk.index == 0:
-        embed.add_field(name="About this practice", value=clip(wheel.intro, 1024), inline=False)
     embed.set_footer(text=clip(item.segment.summary, 2048))
     return embed
+
+
+def practice_intro_embed(wheel: WheelContent, length: str, *, reaches_dms: bool) -> discord.Embed:
+    """Before the first step: what the practice is and how it goes, read at the member's own pace."""
+    parts = [clip(wheel.intro, 2500), HOW_IT_GOES]
+    if reaches_dms:
+        parts.append(GOES_TO_DMS)
+    parts.append("When you're ready, press **Begin**.")
+    return discord.Embed(
+        title=f"Wheel of Awareness · {LENGTH_LABELS[length]}", description="\n\n".join(parts), colour=COLOUR
+    )
 
 
 def practice_closed_embed(
@@ -61,10 +80,13 @@ def practice_closed_embed(
     total = len(walk.steps)
     if completed:
         title = "Wheel of Awareness · complete"
-        head = f"You walked the whole wheel ({LENGTH_LABELS[length]}).\n{progress_bar(total, total)}"
+        head = f"You walked the whole wheel — the {LENGTH_NAMES[length]}.\n{progress_bar(total, total)}"
     else:
         title = "Wheel of Awareness · ended"
-        head = f"You ended the practice at step {walk.number} of {total}.\n{progress_bar(walk.number, total)}"
+        head = (
+            f"You stopped during *{walk.current.segment.name}*. Stopping is practice too: noticing what "
+            "you need, and honouring it, is part of the wheel."
+        )
     parts = [head]
     if note:
         parts.append(note)
@@ -129,3 +151,14 @@ def _entry_text(entry: Reflection) -> str:
     if entry.prompt:
         head += f"\n*{clip(entry.prompt, 200)}*"
     return head + "\n" + clip(entry.body, 1024 - len(head) - 1)
+
+
+def handed_back(rest: str, limit: int) -> str:
+    """The part of a reflection past ``limit``, handed back to keep (``""`` when nothing was cut)."""
+    if not rest:
+        return ""
+    shown = clip(rest.replace("```", "'''"), 1500)
+    return (
+        f"\n\n✂️ It was longer than {limit:,} characters, so the journal kept the first {limit:,}. "
+        f"Here is the rest, so you can keep it:\n```\n{shown}\n```"
+    )

@@ -27,7 +27,7 @@ from attune.errors import UserError
 from cogs.wheel import render
 from cogs.wheel.guide import Length, walk
 from cogs.wheel.practice import Walk
-from cogs.wheel.views import practice_controls, reflect_after_practice
+from cogs.wheel.views import begin_controls, practice_controls, reflect_after_practice
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +35,7 @@ TOKEN_LIFE = timedelta(minutes=15)
 #: Edits through a token stop this long before it expires (clock skew, slow requests).
 TOKEN_MARGIN = timedelta(seconds=90)
 
+NOT_NOW = "Another time, then. `/wheel practice` starts a walk whenever you like."
 ENDED_ANSWER = (
     "This practice is no longer running — it ended, or Attune restarted since. "
     "Start a new one with `/wheel practice`."
@@ -90,6 +91,7 @@ class Practice:
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     timer: asyncio.Task[None] | None = None
     over: bool = False
+    begun: bool = False  # the introduction is shown until the member presses Begin
 
 
 class PracticeRunner:
@@ -115,6 +117,7 @@ class PracticeRunner:
             walk=Walk(walk(self.wheel, length), started=received),
             surface=ResponseSurface(interaction, received),
         )
+        practice.walk.pause(received)  # the first step's clock starts on Begin
         self.practices[practice.id] = practice
         self.by_member[practice.user.id] = practice.id
         async with practice.lock:
@@ -169,7 +172,7 @@ class PracticeRunner:
     # -------------------------------------------------------------------- buttons
 
     async def click(self, interaction: discord.Interaction[Any], practice_id: str, action: str) -> None:
-        """A press on Next / Pause / Resume / End; answered by updating the practice message."""
+        """A press on Begin / Next / Pause / Resume / End; answered by updating the practice message."""
         practice = self.practices.get(practice_id)
         if practice is None or practice.over:
             raise UserError(ENDED_ANSWER)
@@ -181,13 +184,25 @@ class PracticeRunner:
             self._disarm(practice)
             now = self.clock()
             walk_ = practice.walk
+            if action == "end" and not practice.begun:
+                self._forget(practice)
+                await interaction.response.edit_message(
+                    content=None,
+                    embed=render.practice_notice_embed("Wheel of Awareness", NOT_NOW),
+                    view=None,
+                )
+                return
             if action == "end":
                 await self._close(practice, completed=False, interaction=interaction)
                 return
-            if action == "next" and not walk_.advance(now):
+            if action == "begin" or not practice.begun:
+                if not practice.begun:  # a second press on Begin changes nothing
+                    practice.begun = True
+                    walk_.resume(now)
+            elif action == "next" and not walk_.advance(now):
                 await self._close(practice, completed=True, interaction=interaction)
                 return
-            if action == "pause":
+            elif action == "pause":
                 walk_.pause(now)
             elif action == "resume":
                 walk_.resume(now)
@@ -269,7 +284,7 @@ class PracticeRunner:
             embed = self._step_embed(practice)
             embed.add_field(
                 name="Paused to keep your place",
-                value="Discord lets me update this private message for 15 minutes only, and I couldn't "
+                value="A private reply can only follow you for about a quarter of an hour, and I couldn't "
                 "send you a direct message to carry on there. Press **Resume** to continue here.",
                 inline=False,
             )
@@ -281,7 +296,7 @@ class PracticeRunner:
             await old.show(
                 embed=render.practice_notice_embed(
                     "Wheel of Awareness · continues in your DMs",
-                    "Discord lets me update this private message for 15 minutes only, so your practice "
+                    "A private reply can only follow you for about a quarter of an hour, so your practice "
                     f"carries on in a direct message: {message.jump_url}",
                 ),
                 view=None,
@@ -332,7 +347,14 @@ class PracticeRunner:
     # -------------------------------------------------------------------- rendering
 
     def _step_embed(self, practice: Practice) -> discord.Embed:
+        if not practice.begun:
+            total = sum((step.duration for step in practice.walk.steps), timedelta())
+            return render.practice_intro_embed(
+                self.wheel, practice.length, reaches_dms=total > TOKEN_LIFE - TOKEN_MARGIN
+            )
         return render.practice_embed(self.wheel, practice.walk, practice.length, self.clock())
 
     def _controls(self, practice: Practice) -> discord.ui.View:
+        if not practice.begun:
+            return begin_controls(practice.id)
         return practice_controls(practice.id, paused=practice.walk.paused)

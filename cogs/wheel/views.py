@@ -28,7 +28,7 @@ VISIBILITY_FIELD = "visibility"
 #: How long the reflection box lets people type. The same limit is enforced when saving.
 INPUT_MAX = REFLECTION_MAX
 
-PRACTICE_LABELS = {"next": "Next", "pause": "Pause", "resume": "Resume", "end": "End"}
+PRACTICE_LABELS = {"begin": "Begin", "next": "Next", "pause": "Pause", "resume": "Resume", "end": "End"}
 
 
 def wheel_cog(interaction: discord.Interaction[Any]) -> WheelCog:
@@ -43,12 +43,13 @@ def wheel_cog(interaction: discord.Interaction[Any]) -> WheelCog:
 
 class PracticeButton(
     AttuneDynamicItem[discord.ui.Button[Any]],
-    template=r"wheel:practice:(?P<pid>[0-9a-f]{8}):(?P<action>next|pause|resume|end)",
+    template=r"wheel:practice:(?P<pid>[0-9a-f]{8}):(?P<action>begin|next|pause|resume|end)",
 ):
-    """Next / Pause / Resume / End of one running practice (``wheel:practice:<id>:<action>``)."""
+    """Begin / Next / Pause / Resume / End of one practice (``wheel:practice:<id>:<action>``)."""
 
     def __init__(self, practice_id: str, action: str) -> None:
         style = {
+            "begin": discord.ButtonStyle.primary,
             "next": discord.ButtonStyle.primary,
             "end": discord.ButtonStyle.danger,
         }.get(action, discord.ButtonStyle.secondary)
@@ -101,6 +102,14 @@ class PracticeReflectButton(
             with_visibility=False,
         )
         await send_stateless_modal(interaction, modal)
+
+
+def begin_controls(practice_id: str) -> AttuneView:
+    """The introduction's buttons: Begin when ready, or End without starting."""
+    view = AttuneView(timeout=None)
+    view.add_item(PracticeButton(practice_id, "begin"))
+    view.add_item(PracticeButton(practice_id, "end"))
+    return view
 
 
 def practice_controls(practice_id: str, *, paused: bool) -> AttuneView:

@@ -57,9 +57,9 @@ def test_unknown_keys_are_rejected(copy: Path) -> None:
 
 
 def test_support_text_must_say_it_is_not_professional_care(copy: Path) -> None:
-    edit(copy, "support.yaml", lambda d: d.update(default_text="Hang in there."))
+    edit(copy, "support.yaml", lambda d: d.update(safety_text="Hang in there."))
     _, problems = validate_file(copy, "support.yaml")
-    assert any("professional" in p for p in problems)
+    assert any("support.yaml" in p and "safety_text must say plainly" in p for p in problems)
 
 
 def test_emotion_words_must_sit_in_their_quadrant(copy: Path) -> None:

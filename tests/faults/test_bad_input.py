@@ -409,16 +409,11 @@ async def test_checkin_notes_with_hostile_text(env: Any) -> None:
     await set_up_daily(c, time="09:00")
     await env.advance_time(9 * 3600 + 120)
     [thread] = c.general.threads
-    notes = [n for n in drawn(hostile_text, 12) if len(n) <= 1000]  # the modal's own limit
-    for note in [*notes, "@everyone " * 60, "<@&1> " * 83 + "x"]:
+    notes = [n for n in drawn(hostile_text, 12) if len(n) <= NOTE_LIMIT]  # the modal's own limit
+    for note in [*notes, "@everyone " * 50, "<@&1> " * 83 + "x"]:
         stored = await _counted(env, "checkins")
-        result = await check_in(c.alice, c.general, note=note, share=True)
-        cleaned = clean_note(note)
-        if cleaned is not None and len(cleaned) > NOTE_LIMIT:
-            assert await _counted(env, "checkins") == stored, "a refused note was half-saved"
-            assert "Nothing was saved" in result.response.content
-        else:
-            assert await _counted(env, "checkins") == stored + 1
+        await check_in(c.alice, c.general, note=note, share=True)
+        assert await _counted(env, "checkins") == stored + 1  # a note never costs the check-in
     shared = [m for m in thread.history() if m.embeds]
     assert shared and all(no_ping(m.embeds[0].description or "") for m in shared)
     _assert_inert(env, shared)

@@ -12,6 +12,7 @@ import yaml
 from attune.config import DEFAULT_CONTENT_DIR
 from attune.content import QUADRANTS, ZONES, Content, load_content
 from attune.errors import ContentError
+from cogs.checkins.views import NOTE_MODAL
 
 
 def test_at_least_60_words_and_15_to_25_in_every_quadrant(content: Content) -> None:
@@ -45,8 +46,39 @@ def test_zones_prompts_suggestions_and_support(content: Content) -> None:
     for zone in ZONES:
         assert len(getattr(content.regulation, zone)) >= 5
     assert "professional" in content.checkin.not_clinical.lower()
-    default = content.support.default_text.lower()
-    assert "professional" in default and "emergency" in default
+    safety = content.support.safety_text.lower()
+    assert "professional" in safety and "emergency" in safety and "https://findahelpline.com" in safety
+    # The safety lines follow every support text, the server's own included.
+    assert content.support.text_for("Call Sam.").endswith(content.support.safety_text.strip())
+    assert content.support.text_for(None).startswith(content.support.default_text.strip())
+
+
+def test_the_feelings_members_reach_for_are_there_toward_100(content: Content) -> None:
+    emotions = content.emotions
+    assert len(emotions.words) >= 95
+    for wanted in ("Hurt", "Confused", "Ashamed", "Guilty", "Insecure", "Overwhelmed", "Lonely", "Hopeful"):
+        assert emotions.find(wanted) is not None, wanted
+    heavy = {w.word for w in emotions.words if w.heavy}
+    assert {"Hopeless", "Panicked", "Empty", "Ashamed", "Numb"} <= heavy
+    mixed = emotions.in_quadrant("mixed")
+    assert 5 <= len(mixed) <= 25 and len({w.quadrant for w in mixed}) == 4  # from every quadrant
+    assert all(abs(w.energy) <= 4 and abs(w.pleasantness) <= 2 for w in mixed)  # near the middle
+    for word in emotions.words:  # every word travels in the note modal's custom_id
+        assert NOTE_MODAL.fullmatch(f"checkin:note:within:{word.word}")
+
+
+def test_more_than_25_mixed_words_are_refused(tmp_path: Path) -> None:
+    folder = _copy_content(tmp_path)
+    path = folder / "emotions.yaml"
+    data = yaml.safe_load(path.read_text("utf-8"))
+    for word in data["words"][:26]:
+        word["mixed"] = True
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), "utf-8")
+    with pytest.raises(ContentError) as caught:
+        load_content(folder)
+    assert any("words are marked mixed; at most 25" in p for p in caught.value.problems), (
+        caught.value.problems
+    )
 
 
 def _copy_content(tmp_path: Path) -> Path:

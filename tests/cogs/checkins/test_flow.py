@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import pytest
+from simcord import SetupError
+
 from tests.cogs.checkins.steps import (
     HOUR,
     check_in,
@@ -69,7 +72,8 @@ async def test_every_step_is_ephemeral_and_the_word_list_has_meanings(env) -> No
     assert step2.response.ephemeral and "Step 2 of 3" in step2.response.content
     picked = await c.alice.select(step2.response, ["low_pleasant"], custom_id="checkin:quad:within")
     [quadrants, words] = [row["components"][0] for row in picked.response.components]
-    assert len(quadrants["options"]) == 4
+    assert [o["label"] for o in quadrants["options"]][-1] == "Not sure / mixed"
+    assert len(quadrants["options"]) == 5
     assert 15 <= len(words["options"]) <= 25
     content_word = next(o for o in words["options"] if o["value"] == "Content")
     assert content_word["description"] == "Satisfied with things as they are"
@@ -99,7 +103,7 @@ async def test_a_shared_checkin_is_one_line_in_todays_thread_coloured_by_quadran
     assert f"Shared in <#{thread.id}>" in result_embed(result).description
     [post] = [m for m in thread.history() if m.embeds]
     embed = post.embeds[0]
-    assert embed.description.startswith("🍃 **alice** is within their window — feeling *content*")
+    assert embed.description.startswith("🍃 **alice** is feeling *content* and within their window.\n")
     assert "Grateful for this group" in embed.description
     assert embed.colour is not None and embed.colour.value == 0x4CAF7A  # low energy, pleasant
     # Nothing in a note ever pings: no mentions resolved, @everyone inert.
@@ -128,27 +132,35 @@ async def test_if_the_thread_refuses_the_post_the_checkin_is_kept_private(env) -
     assert await rows(env.bot, "SELECT visibility FROM checkins") == [{"visibility": "private"}]
 
 
-async def test_a_note_over_500_characters_is_refused_clearly_and_can_be_retried(env) -> None:
+async def test_the_note_field_counts_to_500_so_discord_stops_a_longer_note(env) -> None:
     c = community(env)
     shown = await reach_modal(c.alice, c.general, "within", "low_pleasant", "Calm")
-    long_note = "I am noticing " + "a lot " * 100
-    refused = await c.alice.submit_modal(shown, {"note": long_note, "visibility": ["private"]})
-    assert refused.response.ephemeral
-    text = refused.response.content
-    assert (
-        f"{len(long_note.strip())} characters" in text
-        and "at most 500" in text
-        and "Nothing was saved" in text
-    )
-    assert await rows(env.bot, "SELECT * FROM checkins") == []
-    again = await c.alice.click(refused.response, label="Try again")
-    assert again.modal is not None and again.modal["custom_id"] == "checkin:note:within:Calm"
-    done = await c.alice.submit_modal(again, {"note": "shorter now", "visibility": ["private"]})
+    note_input = shown.modal["components"][0]["component"]
+    assert note_input["max_length"] == 500
+    assert "up to 500 characters" in shown.modal["components"][0]["description"]
+    with pytest.raises(SetupError, match="max_length=500"):
+        await c.alice.submit_modal(shown, {"note": "x" * 501, "visibility": ["private"]})
+    done = await c.alice.submit_modal(shown, {"note": "y" * 500, "visibility": ["private"]})
     assert "feeling calm" in result_embed(done).title
-    assert await rows(env.bot, "SELECT word, note FROM checkins") == [{"word": "Calm", "note": "shorter now"}]
 
 
-async def test_after_a_checkin_a_suggestion_for_the_zone_and_the_streak(env) -> None:
+async def test_a_longer_note_from_an_older_form_is_saved_trimmed_and_the_rest_handed_back(
+    env, monkeypatch
+) -> None:
+    """A form opened before the limit was set allowed 1,000 characters: the check-in is never lost."""
+    monkeypatch.setattr("cogs.checkins.views.NOTE_INPUT_MAX", 1000)
+    c = community(env)
+    shown = await reach_modal(c.alice, c.general, "within", "low_pleasant", "Calm")
+    long_note = "a" * 500 + "THE END OF MY NOTE"
+    done = await c.alice.submit_modal(shown, {"note": long_note, "visibility": ["private"]})
+    assert "feeling calm" in result_embed(done).title
+    told = done.response.content
+    assert "longer than 500 characters" in told and "saved your check-in with the first 500" in told
+    assert "THE END OF MY NOTE" in told
+    assert await rows(env.bot, "SELECT word, note FROM checkins") == [{"word": "Calm", "note": "a" * 500}]
+
+
+async def test_the_result_offers_a_suggestion_and_never_a_streak(env) -> None:
     c = community(env)
     regulation = env.bot.content.regulation
     first = result_embed(
@@ -156,21 +168,51 @@ async def test_after_a_checkin_a_suggestion_for_the_zone_and_the_streak(env) -> 
     )
     suggestion = next(f.value for f in first.fields if f.name == "Something you could try")
     assert suggestion in regulation.rigidity
-    assert next(f.value for f in first.fields if f.name == "Your streak").startswith("1 day")
     second = result_embed(
-        await check_in(c.alice, c.general, zone="rigidity", quadrant="low_unpleasant", word="Numb")
+        await check_in(c.alice, c.general, zone="rigidity", quadrant="low_unpleasant", word="Tired")
     )
     other = next(f.value for f in second.fields if f.name == "Something you could try")
     assert other in regulation.rigidity and other != suggestion  # rotates
-    assert next(f.value for f in second.fields if f.name == "Your streak").startswith("1 day")  # same day
     await env.advance_time(24 * HOUR)
     calm = result_embed(
         await check_in(c.alice, c.general, zone="chaos", quadrant="high_unpleasant", word="Stressed")
     )
     assert next(f.value for f in calm.fields if f.name == "Something you could try") in regulation.chaos
-    assert "2 days in a row" in next(f.value for f in calm.fields if f.name == "Your streak")
     within = result_embed(await check_in(c.alice, c.general))
     assert next(f.value for f in within.fields if f.name == "Something you could try") in regulation.within
+    for embed in (first, second, calm, within):
+        shown = " ".join([embed.title, embed.description, *(f"{f.name} {f.value}" for f in embed.fields)])
+        assert "streak" not in shown.lower() and "in a row" not in shown and "🔥" not in shown
+        assert embed.footer.text is None  # the not-clinical line is on the starter, not repeated here
+
+
+async def test_from_the_starter_the_not_clinical_line_is_said_once(env) -> None:
+    c = community(env)
+    await thread_of_today(env, c)
+    [starter] = starters(c.general)
+    assert "not a substitute for professional help" in starter.content
+    step1 = await c.alice.click(starter, label="Check in")
+    assert "professional" not in step1.response.content
+    assert "Step 1 of 3" in step1.response.content
+
+
+async def test_not_sure_or_mixed_offers_words_from_the_middle_of_the_map(env) -> None:
+    c = community(env)
+    step1 = await c.alice.slash(c.general, "checkin now")
+    step2 = await c.alice.click(step1.response, label="Within my window")
+    picked = await c.alice.select(step2.response, ["mixed"], custom_id="checkin:quad:within")
+    said = picked.response.content
+    assert "Not sure / mixed" in said and "that's a real answer too" in said
+    words = picked.response.components[1]["components"][0]
+    labels = [o["label"] for o in words["options"]]
+    assert {"Unsure", "Bittersweet", "Conflicted", "Confused"} <= set(labels)
+    shown = await c.alice.select(picked.response, ["Bittersweet"], custom_id="checkin:word:within:mixed")
+    done = await c.alice.submit_modal(shown, {"visibility": ["private"]})
+    assert "feeling bittersweet" in result_embed(done).title
+    # The word keeps its place on the energy × pleasantness map.
+    assert await rows(env.bot, "SELECT word, quadrant, energy, pleasantness FROM checkins") == [
+        {"word": "Bittersweet", "quadrant": "low_pleasant", "energy": -2, "pleasantness": 1}
+    ]
 
 
 async def test_the_flow_survives_a_restart_between_steps(env, make_bot) -> None:

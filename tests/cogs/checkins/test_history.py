@@ -46,7 +46,8 @@ async def test_history_is_a_private_png_with_streak_words_and_a_text_summary(env
     assert (await attachment.read()).startswith(PNG)
     embed = message.embeds[0]
     assert embed.image.url == "attachment://checkin-history.png"
-    assert "4 days in a row" in next(f.value for f in embed.fields if f.name == "Streak")
+    run = next(f.value for f in embed.fields if f.name == "Showing up")
+    assert run == "You've checked in 4 days in a row."
     assert next(f.value for f in embed.fields if f.name == "Most named") == "Anxious (3), Calm (1), Numb (1)"
     summary = embed.description
     assert "you checked in 5 times, on 5 of 30 days" in summary
@@ -94,3 +95,24 @@ def test_the_chart_renders_for_one_day_and_for_a_year() -> None:
     for days in (1, 365):
         png = render_history(history_data(entries, today=today, days=days, streak_days=1), ZONE_LABELS)
         assert png.startswith(PNG) and len(png) > 5_000
+
+
+def test_the_mood_map_has_every_checkin_oldest_first_in_the_communitys_colours() -> None:
+    today = date(2026, 6, 1)
+    entries = [
+        Entry(datetime(2026, 6, 1, 9, tzinfo=UTC), today, "within", "Calm", "low_pleasant", -3, 3),
+        Entry(
+            datetime(2026, 5, 30, 9, tzinfo=UTC),
+            date(2026, 5, 30),
+            "chaos",
+            "Tense",
+            "high_unpleasant",
+            3,
+            -2,
+        ),
+        Entry(datetime(2026, 6, 1, 8, tzinfo=UTC), today, "within", "Focused", "high_pleasant", 1, 1),
+    ]
+    data = history_data(entries, today=today, days=7, streak_days=1)
+    assert data.moods == ((3, -2, "high_unpleasant"), (1, 1, "high_pleasant"), (-3, 3, "low_pleasant"))
+    png = render_history(data, ZONE_LABELS, {"low_pleasant": "#000000"})
+    assert png.startswith(PNG) and len(png) > 5_000

@@ -25,7 +25,7 @@ async def test_a_reminder_arrives_only_on_days_without_a_checkin(env) -> None:
     assert set_.ephemeral and "**20:00** (UTC)" in set_.response.content
     await env.advance_time(20 * HOUR + 60)
     assert len(dms(c.alice)) == 1
-    assert dms(c.alice)[0].startswith(env.bot.content.checkin.reminder)
+    assert env.bot.content.checkin.reminder in dms(c.alice)[0]
     await env.advance_time(14 * HOUR)  # 10:01 on 2 January: alice checks in
     await check_in(c.alice, c.general)
     await env.advance_time(12 * HOUR)
@@ -59,13 +59,29 @@ async def test_checking_in_that_local_day_counts_across_midnight_utc(env) -> Non
     assert len(dms(c.alice)) == 1
 
 
-async def test_the_reminder_links_todays_thread(env) -> None:
-    c = community(env)
+def link_buttons(actor) -> list[tuple[str, str]]:
+    [message] = [m for m in actor.user.dm_channel.history() if m.author.bot]
+    return [(b.label, b.url) for row in message.components for b in row.children if b.url]
+
+
+async def test_the_reminder_names_the_server_links_todays_thread_and_says_how_to_stop(env) -> None:
+    c = community(env, name="Evening Sangha")
     await set_up_daily(c, time="09:00")
     await c.alice.slash(c.general, "checkin remind", time="20:00")
     await env.advance_time(20 * HOUR + 60)
     [thread] = c.general.threads
-    assert f"https://discord.com/channels/{c.guild.id}/{thread.id}" in dms(c.alice)[0]
+    [text] = dms(c.alice)
+    assert text.startswith("🌱 **Evening Sangha** · check-in reminder\n")
+    assert "To stop these, use `/checkin remind` with time `off` in Evening Sangha." in text
+    link = f"https://discord.com/channels/{c.guild.id}/{thread.id}"
+    assert link_buttons(c.alice) == [("Open today's check-in thread", link)]
+
+
+async def test_without_daily_threads_the_reminder_links_the_server(env) -> None:
+    c = community(env)
+    await c.alice.slash(c.general, "checkin remind", time="20:00")
+    await env.advance_time(20 * HOUR + 60)
+    assert link_buttons(c.alice) == [("Go to Sangha", f"https://discord.com/channels/{c.guild.id}")]
 
 
 async def test_off_stops_the_reminder_and_its_job(env) -> None:
@@ -148,3 +164,39 @@ async def test_a_paused_reminder_is_not_rescheduled_after_a_restart(env, make_bo
     history = await c.alice.slash(c.general, "checkin history")
     message = history.followups[0] if history.followups else history.response
     assert "direct messages are closed" in message.content
+
+
+async def test_the_check_in_works_from_the_reminder_itself(env) -> None:
+    c = community(env)
+    await set_up_daily(c, time="09:00")
+    await c.alice.slash(c.general, "checkin remind", time="20:00")
+    await env.advance_time(20 * HOUR + 60)
+    [reminder] = [m for m in c.alice.user.dm_channel.history() if m.author.bot]
+    me = c.alice.user  # in the DM, as the user (not as a member of the server)
+    labels = [b.label for row in reminder.components for b in row.children]
+    assert labels == ["Check in", "Open today's check-in thread"]
+    step1 = await me.click(reminder, label="Check in")
+    assert "Step 1 of 3" in step1.response.content
+    assert "not a substitute for professional help" in step1.response.content  # no starter was seen
+    step2 = await me.click(step1.response, label="Within my window")
+    picked = await me.select(step2.response, ["low_pleasant"], custom_id="checkin:quad:within")
+    shown = await me.select(picked.response, ["Calm"], custom_id="checkin:word:within:low_pleasant")
+    done = await me.submit_modal(shown, {"note": "from my DMs", "visibility": ["private"]})
+    said = done.response if done.response and done.response.embeds else done.followups[0]
+    assert "feeling calm" in said.embeds[0].title
+    assert await rows(env.bot, "SELECT guild_id, user_id, word, note FROM checkins") == [
+        {"guild_id": c.guild.id, "user_id": c.alice.id, "word": "Calm", "note": "from my DMs"}
+    ]
+
+
+async def test_without_a_reminder_a_dm_check_in_is_explained(env) -> None:
+    c = community(env)
+    await c.alice.slash(c.general, "checkin remind", time="20:00")
+    await env.advance_time(20 * HOUR + 60)
+    [reminder] = [m for m in c.alice.user.dm_channel.history() if m.author.bot]
+    await c.alice.slash(c.general, "checkin remind", time="off")
+    me = c.alice.user
+    answer = await me.click(reminder, label="Check in")
+    assert answer.ephemeral
+    said = answer.response.content if answer.response else answer.followups[0].content
+    assert "works for the server your check-in reminder comes from" in said

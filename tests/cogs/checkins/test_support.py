@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tests.cogs.checkins.steps import check_in, pings_nobody, result_embed
-from tests.helpers import community, rows
+from tests.helpers import community, restart, rows
 
 
 async def support_screen(c):
@@ -44,6 +44,53 @@ async def test_the_guilds_own_support_text_is_shown(env) -> None:
     assert "@everyone" not in text.replace("@\u200beveryone", "")
 
 
+async def test_custom_support_text_keeps_the_not_professional_care_and_emergency_lines(env) -> None:
+    """Crisis information can't be configured away: a server's own text is followed by the safety lines."""
+    c = community(env)
+    await c.facilitator.slash(c.general, "settings support", text="Ask in #help, we read it daily.")
+    screen = await support_screen(c)
+    [embed] = screen.response.embeds
+    text = embed.description
+    assert text.startswith("Ask in #help, we read it daily.")
+    assert "we are not professional care or an emergency service" in text
+    assert "call your local emergency number now" in text
+    assert "https://findahelpline.com" in text
+    # Said once: the safety lines are the support text's own, not repeated in a footer.
+    assert text.count("not professional care") == 1 and embed.footer.text is None
+
+
+async def test_a_heavy_feeling_in_any_zone_offers_support_gently(env) -> None:
+    c = community(env)
+    for zone, quadrant, word in (
+        ("within", "low_unpleasant", "Hopeless"),
+        ("chaos", "high_unpleasant", "Panicked"),
+        ("rigidity", "low_unpleasant", "Empty"),
+    ):
+        done = await check_in(c.alice, c.general, zone=zone, quadrant=quadrant, word=word)
+        embed = result_embed(done)
+        line = next(f.value for f in embed.fields if f.name == "You're not alone with this")
+        assert "Support options" in line
+        assert any(f.name == "Something you could try" for f in embed.fields)
+        labels = [b["label"] for row in done.response.components for b in row["components"]]
+        assert labels == ["Support options"]
+        shown = await c.alice.click(done.response, label="Support options")
+        assert shown.ephemeral
+        support = shown.response.embeds[0].description
+        assert "call your local emergency number now" in support and "findahelpline.com" in support
+    # A lighter word adds neither the line nor the button.
+    light = await check_in(c.alice, c.general, zone="within", quadrant="low_unpleasant", word="Tired")
+    assert all(f.name != "You're not alone with this" for f in result_embed(light).fields)
+    assert not light.response.components
+
+
+async def test_the_support_button_works_after_a_restart(env, make_bot) -> None:
+    c = community(env)
+    done = await check_in(c.alice, c.general, zone="within", quadrant="low_unpleasant", word="Hopeless")
+    await restart(env, make_bot)
+    shown = await c.alice.click(done.response, label="Support options")
+    assert "findahelpline.com" in shown.response.embeds[0].description
+
+
 async def test_alerting_with_consent_tells_the_facilitators_who_without_any_detail(env) -> None:
     c = community(env)
     leads = with_leads(c)
@@ -71,7 +118,7 @@ async def test_the_alert_never_carries_the_note(env) -> None:
     done = await check_in(
         c.alice, c.general, zone="support", quadrant="low_unpleasant", word="Hopeless", note="secret detail"
     )
-    assert any(f.name == "Support" for f in result_embed(done).fields)
+    assert any(f.name == "You're not alone with this" for f in result_embed(done).fields)
     await c.alice.click(done.response, label="Alert a facilitator")
     [notice] = leads.history()
     assert "secret detail" not in notice.content and "Hopeless" not in notice.content.lower().title()

@@ -43,7 +43,7 @@ async def test_feed_add_records_current_episodes_without_posting_them(env, feed_
     episodes = await episodes_channel(env, c)
     reply = await follow(env, c, feed_server)
     assert "Now following **The Listening Circle**" in reply
-    assert "recorded its 3 current episodes without posting them" in reply
+    assert "noted its 3 current episodes without posting them" in reply
     assert episodes.mention in reply and "every 30 minutes" in reply
     assert posted_messages(episodes) == [] and posted_messages(c.general) == []
     assert set((await states(env)).values()) == {"seeded"}

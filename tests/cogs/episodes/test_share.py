@@ -28,8 +28,10 @@ async def test_share_posts_the_insight_in_the_episodes_channel_with_a_thread(env
     assert embed.title == "Attunement at Home"
     assert embed.url == URL
     assert embed.description.startswith("> Feeling felt is something we do together, not alone.")
-    assert f"shared by <@{c.alice.id}>" in embed.description
+    assert embed.description.endswith(f"— shared by <@{c.alice.id}>")
     assert embed.author.name == "One insight I'm carrying into my week"
+    shown = f"{embed.author.name} {embed.description}".lower()
+    assert shown.count("carrying into") == 1  # the insight phrase is said once
     [thread] = episodes.threads
     assert thread.id == post.id and thread.name == "Attunement at Home"
     assert posted_messages(c.general) == []

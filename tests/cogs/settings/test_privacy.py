@@ -65,7 +65,26 @@ async def test_delete_asks_first_then_removes_everything(env) -> None:
     assert notes.notes.get(c.alice.id) is None
     assert notes.notes[c.bob.id] == ["walk"]
     final = done.response.content if done.response else ""
-    assert "Deleted 2 record(s)" in final
+    assert final == "Done. Everything Attune stored about you is deleted (2 items: notes: 2)."
+    again = await c.alice.slash(c.general, "privacy delete")
+    nothing = await c.alice.click(again.response, label="Yes, delete everything")
+    assert nothing.response.content == (
+        "Done. Attune had nothing stored about you, so there was nothing to delete."
+    )
+
+
+async def test_delete_can_be_cancelled_and_nothing_is_deleted(env, make_bot) -> None:
+    c = community(env)
+    notes = NotesCog()
+    notes.notes[c.alice.id] = ["breathe"]
+    await env.bot.add_cog(notes)
+    asked = await c.alice.slash(c.general, "privacy delete")
+    labels = [b["label"] for row in asked.response.components for b in row["components"]]
+    assert labels == ["Yes, delete everything", "Cancel"]
+    kept = await c.alice.click(asked.response, label="Cancel")
+    assert kept.response.content == "Cancelled — nothing was deleted. Your data stays as it was."
+    assert kept.response.components == []
+    assert notes.notes[c.alice.id] == ["breathe"]
 
 
 async def test_delete_confirmation_survives_a_restart(env, make_bot) -> None:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import discord
+import pytest
+from simcord import OptionError
 
 from tests.helpers import community, rows
 
@@ -11,7 +13,8 @@ async def test_facilitator_sets_timezone_and_it_is_stored(env) -> None:
     c = community(env)
     result = await c.facilitator.slash(c.general, "settings timezone", timezone="Europe/Berlin")
     assert result.ephemeral
-    assert "Europe/Berlin" in result.response.content
+    # The server's own time (00:00 UTC is 01:00 in Berlin), not the facilitator's local time.
+    assert "Time zone set to **Europe/Berlin**, where it is **01:00** now." in result.response.content
     stored = await rows(env.bot, "SELECT timezone FROM guild_settings WHERE guild_id = ?", (c.guild.id,))
     assert stored == [{"timezone": "Europe/Berlin"}]
 
@@ -86,21 +89,48 @@ async def test_channel_where_the_bot_cannot_create_threads_names_the_permission(
 async def test_support_text_is_saved_shown_and_reset(env) -> None:
     c = community(env)
     result = await c.facilitator.slash(
-        c.general, "settings support", text="Talk to @everyone in #help or call 0800 111"
+        c.general, "settings support", text="Talk to @everyone in #help\\nor call 0800 111"
     )
     assert result.ephemeral
-    assert "0800 111" in result.response.content
-    assert "@\u200beveryone" in result.response.content  # shown, never a ping
+    assert "Support text saved" in result.response.content
+    shown = result.response.embeds[0].description
+    assert shown.startswith("Talk to @\u200beveryone in #help\nor call 0800 111")  # shown, never a ping
+    assert "call your local emergency number now" in shown  # the safety lines follow, always
     stored = await rows(env.bot, "SELECT support_text FROM guild_settings")
-    assert stored == [{"support_text": "Talk to @everyone in #help or call 0800 111"}]
+    assert stored == [{"support_text": "Talk to @everyone in #help\nor call 0800 111"}]
     reset = await c.facilitator.slash(c.general, "settings support", text="default")
     assert "reset" in reset.response.content
     assert await rows(env.bot, "SELECT support_text FROM guild_settings") == [{"support_text": None}]
 
 
-async def test_support_text_too_long_is_refused_and_nothing_changes(env) -> None:
+async def test_support_text_is_edited_in_a_form_prefilled_with_the_current_text(env) -> None:
     c = community(env)
-    result = await c.facilitator.slash(c.general, "settings support", text="x" * 1900)
-    assert result.ephemeral
-    assert "1,800" in result.response.content
+    opened = await c.facilitator.slash(c.general, "settings support")
+    form = opened.modal
+    assert form is not None and form["title"] == "Support resources"
+    text_input = form["components"][0]["component"]
+    assert text_input["style"] == 2 and text_input["max_length"] == 1800  # a paragraph, counted by Discord
+    assert text_input["value"] == env.bot.content.support.default_text.strip()[:1800]
+    typed = "Our circle:\n• Sam (facilitator) — DM any time\n• Local line: 0800 111"
+    saved = await c.facilitator.submit_modal(opened, {"support_text": typed})
+    assert saved.ephemeral and "Support text saved" in saved.response.content
+    assert await rows(env.bot, "SELECT support_text FROM guild_settings") == [{"support_text": typed}]
+    again = await c.facilitator.slash(c.general, "settings support")
+    assert again.modal["components"][0]["component"]["value"] == typed  # prefilled with what's saved
+    emptied = await c.facilitator.submit_modal(again, {"support_text": ""})
+    assert "reset" in emptied.response.content
+    assert await rows(env.bot, "SELECT support_text FROM guild_settings") == [{"support_text": None}]
+
+
+async def test_support_text_too_long_is_stopped_by_discord_and_nothing_changes(env) -> None:
+    c = community(env)
+    with pytest.raises(OptionError, match="at most 1800 characters"):
+        await c.facilitator.slash(c.general, "settings support", text="x" * 1900)
     assert await rows(env.bot, "SELECT * FROM guild_settings") == []
+
+
+async def test_only_facilitators_open_the_support_form(env) -> None:
+    c = community(env)
+    refused = await c.alice.slash(c.general, "settings support")
+    assert refused.ephemeral and refused.modal is None
+    assert "Only facilitators" in refused.response.content

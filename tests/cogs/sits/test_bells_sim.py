@@ -58,7 +58,7 @@ async def test_people_in_the_voice_channel_and_i_sat_make_the_count(env) -> None
     await c.alice.join_voice(zendo)  # five minutes early
     await env.advance_time(25 * 60)  # 00:50: the sit has ended
     closing = bot_posts(c.general)[-1]
-    assert "**1 person sat together with us.**" in closing.content
+    assert "**1 person sat with us.**" in closing.content
     clicked = await c.bob.click(closing, label="I sat")
     assert "Counted" in text_of(clicked)
     closing = bot_posts(c.general)[-1]

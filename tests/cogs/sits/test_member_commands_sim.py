@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 
+import pytest
 from icalendar import Calendar
+from simcord import OptionError
 
 from tests.cogs.sits.sim import announcement, field, only_sit, sangha, schedule, text_of
 from tests.helpers import rows
@@ -25,10 +28,12 @@ async def test_list_shows_upcoming_occurrences_with_rsvp_counts(env) -> None:
     assert "Going **1**" in lines[1]
     assert len([line for line in lines if "Evening sit" in line]) == 3
     assert "Monthly retreat" not in embed.description
+    one_day = await c.bob.slash(c.general, "sit list", days=1)
+    assert one_day.response.embeds[0].title == "Sits in the next 1 day"
     month = await c.bob.slash(c.general, "sit list", days=30)
     assert "Monthly retreat" in month.response.embeds[0].description
-    bad = await c.bob.slash(c.general, "sit list", days=400)
-    assert "`days` is 1–90" in text_of(bad)
+    with pytest.raises(OptionError, match="must be ≤ 90"):  # Discord holds days to 1–90
+        await c.bob.slash(c.general, "sit list", days=400)
 
 
 async def test_calendar_holds_every_sit_of_the_server(env) -> None:
@@ -59,13 +64,29 @@ async def test_log_and_stats(env) -> None:
     assert stats.ephemeral
     values = {f.name: f.value for f in stats.response.embeds[0].fields}
     assert values["Group sits"] == "1"
-    assert values["Minutes"] == "35 (20 in sits, 15 solo)"
-    assert values["Weekly streak"].startswith("1 week now")
-    assert values["Together"] == "You sat with **1** person."
-    for options, says in (({"minutes": 0}, "`minutes` is 1–1440"), ({"note": "x" * 501}, "keep it to 500")):
-        bad = await c.alice.slash(c.general, "sit log", **{"minutes": 10, **options})
-        assert says in text_of(bad)
+    assert values["Minutes"] == "35 minutes (20 in sits, 15 solo)"
+    assert values["Weeks in a row"] == "You've practised this week."
+    assert values["Together"] == "You sat with **1 person**."
+    for options, says in (({"minutes": 0}, "must be ≥ 1"), ({"note": "x" * 501}, "at most 500 characters")):
+        with pytest.raises(OptionError, match=says):  # the limits travel with the command to Discord
+            await c.alice.slash(c.general, "sit log", **{"minutes": 10, **options})
     assert len(await rows(env.bot, "SELECT id FROM sit_logs")) == 1
+
+
+async def test_stats_never_show_a_zero_streak(env) -> None:
+    c, _ = await sangha(env)
+    for weeks_ago in (3, 4, 5):  # a run of three weeks that ended before the last two quiet ones
+        await env.bot.db.execute(
+            "INSERT INTO sit_logs (guild_id, user_id, minutes, logged_at) VALUES (?, ?, 1, ?)",
+            (c.guild.id, c.alice.id, (env.bot.clock() - timedelta(weeks=weeks_ago)).isoformat()),
+        )
+    stats = await c.alice.slash(c.general, "sit stats")
+    embed = stats.response.embeds[0]
+    values = {f.name: f.value for f in embed.fields}
+    assert "Weeks in a row" not in values
+    assert values["Minutes"] == "3 minutes (0 in sits, 3 solo)"
+    shown = " ".join(f"{f.name} {f.value}" for f in embed.fields)
+    assert "0 week" not in shown and "streak" not in shown.lower() and "longest" not in shown
 
 
 async def test_privacy_export_and_delete_cover_sits(env) -> None:

@@ -32,5 +32,5 @@ def test_the_announcement_fits_an_embed_even_with_a_long_title() -> None:
 
 def test_people_counts_read_naturally() -> None:
     assert render.people(0).startswith("No one was counted yet")
-    assert render.people(1) == "**1 person sat together with us.**"
+    assert render.people(1) == "**1 person sat with us.**"
     assert render.people(7) == "**7 people sat together.**"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import discord
 import pytest
+from simcord import OptionError
 
 from tests.cogs.sits.sim import (
     announcement,
@@ -26,7 +27,7 @@ async def test_schedule_posts_an_announcement_and_creates_the_native_event(env) 
     result = await schedule(c, title="Evening sit", when="tue,thu 19:00", voice_channel=zendo, duration=30)
     assert result.ephemeral
     reply = text_of(result)
-    assert "every Tuesday and Thursday at 19:00 Europe/Berlin" in reply
+    assert "every Tuesday and Thursday, 30 minutes" in reply
     assert "<t:1767290400:F>" in reply  # today (Thursday) 19:00 Berlin = 18:00 UTC
 
     sit = await only_sit(env.bot)
@@ -43,7 +44,8 @@ async def test_schedule_posts_an_announcement_and_creates_the_native_event(env) 
     assert field(message, "Duration") == "30 minutes"
     assert field(message, "Host") == f"<@{c.facilitator.id}>"
     assert field(message, "Where") == f"<#{zendo.id}>"
-    assert field(message, "When") == "Every Tuesday and Thursday at 19:00 Europe/Berlin"
+    # The pattern in words, the time as a Discord timestamp each member sees in their own zone.
+    assert field(message, "When") == "Every Tuesday and Thursday at <t:1767290400:t> · next <t:1767290400:R>"
     assert "Going **0**" in field(message, "Who's coming")
     labels = [child.label for row in message.components for child in row.children]
     assert labels == ["Going", "Maybe", "Can't", "Add to calendar"]
@@ -99,11 +101,6 @@ async def test_without_manage_events_the_sit_works_and_facilitators_are_told_onc
         ({"when": "whenever"}, "For `when`, try"),
         ({"when": "2025-06-01 19:00"}, "in the past"),
         ({"timezone": "Moon/Base"}, "not a time zone I know"),
-        ({"duration": 0}, "A sit lasts 1–240 minutes"),
-        ({"duration": 300}, "A sit lasts 1–240 minutes"),
-        ({"reminder": -1}, "0 = no reminder"),
-        ({"reminder": 5000}, "0 = no reminder"),
-        ({"title": "a" * 101}, "keep it to 100"),
         ({"when": "mon,wed 19:00", "repeat": "daily"}, "Use `repeat: weekly`"),
     ],
 )
@@ -116,6 +113,24 @@ async def test_bad_input_is_answered_privately_and_nothing_is_created(env, optio
     assert c.general.history() == []
     assert events(env, c.guild) == []
     assert env.bot.scheduler.job_ids() == ["core:heartbeat"]
+
+
+@pytest.mark.parametrize(
+    ("options", "says"),
+    [
+        ({"duration": 0}, "must be ≥ 1"),
+        ({"duration": 300}, "must be ≤ 240"),
+        ({"reminder": -1}, "must be ≥ 0"),
+        ({"reminder": 5000}, "must be ≤ 1440"),
+        ({"title": "a" * 101}, "at most 100 characters"),
+    ],
+)
+async def test_out_of_range_numbers_and_long_titles_are_stopped_by_discord(env, options, says) -> None:
+    """The registered options carry min/max and max_length, so Discord refuses before the bot sees it."""
+    c, _ = await sangha(env)
+    with pytest.raises(OptionError, match=says):
+        await schedule(c, **options)
+    assert await rows(env.bot, "SELECT id FROM sits") == []
 
 
 async def test_members_who_are_not_facilitators_cannot_schedule(env) -> None:

@@ -130,3 +130,19 @@ def test_a_step_too_wordy_for_its_time_is_named(tmp_path: Path) -> None:
     assert any("segments[1].steps[0]" in p and "step hearing" in p and "to read" in p for p in problems), (
         problems
     )
+
+
+def test_the_short_walk_keeps_the_opt_outs_of_the_full_walk(content: Content) -> None:
+    steps = {step.id: step for step in content.wheel.steps()}
+    assert "choose someone simpler" in steps["family-friends"].text_for("short")
+    assert "rest in the hub" in steps["sight"].text_for("short")
+    assert "rest on a sound instead" in steps["face-head"].text_for("short")
+
+
+def test_public_prompts_never_ask_members_to_recount_a_memory(content: Content) -> None:
+    memory = [p for p in content.wheel.prompts["mental"] if "memory" in p.lower()]
+    assert memory == [
+        "What kind of memory passed through your mind today — light, ordinary, tender? "
+        "There's no need to say what it was."
+    ]
+    assert not any("without being invited" in p for ps in content.wheel.prompts.values() for p in ps)

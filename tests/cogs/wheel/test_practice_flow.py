@@ -31,6 +31,15 @@ def practice_tasks() -> list[asyncio.Task[Any]]:
     return [t for t in asyncio.all_tasks() if t.get_name().startswith("wheel-practice-") and not t.done()]
 
 
+async def begin(member: Any, channel: Any, length: str | None = None) -> Any:
+    """``/wheel practice``, then **Begin** on its introduction: the result whose message is the walk."""
+    options = {"length": length} if length else {}
+    result = await member.slash(channel, "wheel practice", **options)
+    assert result.ephemeral and labels(result.response) == ["Begin", "End"]
+    await member.click(result.response, label="Begin")
+    return result
+
+
 def dm_messages(member: Any) -> list[Any]:
     return member.user.dm_channel.history()
 
@@ -39,7 +48,7 @@ async def test_a_short_practice_walks_every_segment_in_order_and_ends_with_refle
     env, content: Content
 ) -> None:
     c = community(env)
-    result = await c.alice.slash(c.general, "wheel practice", length="short")
+    result = await begin(c.alice, c.general, length="short")
     assert result.ephemeral
     first = result.response
     assert labels(first) == ["Next", "Pause", "End"]
@@ -78,10 +87,41 @@ async def test_a_short_practice_walks_every_segment_in_order_and_ends_with_refle
     ]
 
 
+@pytest.mark.parametrize("length", ["short", "full"])
+async def test_the_introduction_has_its_own_screen_and_the_clock_starts_on_begin(
+    env, content: Content, length: str
+) -> None:
+    c = community(env)
+    result = await c.alice.slash(c.general, "wheel practice", length=length)
+    intro = result.response.embeds[0]
+    assert intro.title == f"Wheel of Awareness · {length} walk · about {7 if length == 'short' else 20} min"
+    assert "(" not in intro.title
+    assert content.wheel.intro.strip()[:80] in intro.description
+    assert intro.description.endswith("When you're ready, press **Begin**.")
+    # Only the full walk outlives a private reply, and it says so before it begins.
+    assert ("continues in a direct message" in intro.description) is (length == "full")
+    assert "Discord lets me" not in intro.description
+    await env.advance_time(10 * 60)  # reading takes as long as it takes
+    assert result.response.embeds[0].to_dict() == intro.to_dict()
+    await c.alice.click(result.response, label="Begin")
+    step = result.response.embeds[0]
+    assert where(result.response)[1] == 1 and step.fields == []  # Arriving is practice time only
+    assert re.search(r"Next step <t:\d+:R> — or press \*\*Next\*\*\.", step.description)
+    assert labels(result.response) == ["Next", "Pause", "End"]
+
+
+async def test_end_on_the_introduction_starts_nothing(env) -> None:
+    c = community(env)
+    result = await c.alice.slash(c.general, "wheel practice")
+    ended = await c.alice.click(result.response, label="End")
+    assert "Another time, then" in ended.response.embeds[0].description
+    assert ended.response.components == [] and practice_tasks() == []
+
+
 async def test_pause_holds_the_step_and_resume_carries_on(env, content: Content) -> None:
     c = community(env)
     first = walk(content.wheel, "short")[0].duration.total_seconds()
-    result = await c.alice.slash(c.general, "wheel practice")
+    result = await begin(c.alice, c.general)
     await env.advance_time(5)
     paused = await c.alice.click(result.response, label="Pause")
     assert paused.response.id == result.response.id  # the practice message itself changes
@@ -100,7 +140,7 @@ async def test_pause_holds_the_step_and_resume_carries_on(env, content: Content)
 async def test_next_moves_on_at_once_and_the_timer_restarts(env, content: Content) -> None:
     c = community(env)
     steps = walk(content.wheel, "short")
-    result = await c.alice.slash(c.general, "wheel practice")
+    result = await begin(c.alice, c.general)
     await env.advance_time(3)
     await c.alice.click(result.response, label="Next")
     assert where(result.response)[1] == 2
@@ -112,12 +152,14 @@ async def test_next_moves_on_at_once_and_the_timer_restarts(env, content: Conten
 
 async def test_end_stops_the_timers(env) -> None:
     c = community(env)
-    result = await c.alice.slash(c.general, "wheel practice", length="full")
+    result = await begin(c.alice, c.general, length="full")
     await env.advance_time(70)
     assert practice_tasks()
     ended = await c.alice.click(result.response, label="End")
     assert ended.response.embeds[0].title == "Wheel of Awareness · ended"
-    assert "step 2 of 22" in ended.response.embeds[0].description
+    ended_text = ended.response.embeds[0].description
+    assert ended_text.startswith("You stopped during *The hub*. Stopping is practice too")
+    assert "step" not in ended_text.split("\n")[0]  # no "at step 2 of 22"
     assert labels(result.response) == ["Reflect"]
     assert practice_tasks() == []
     before = result.response.embeds[0].to_dict()
@@ -131,8 +173,8 @@ async def test_end_stops_the_timers(env) -> None:
 async def test_two_members_practices_do_not_interfere(env, content: Content) -> None:
     c = community(env)
     steps = walk(content.wheel, "short")
-    alice = await c.alice.slash(c.general, "wheel practice")
-    bob = await c.bob.slash(c.general, "wheel practice")
+    alice = await begin(c.alice, c.general)
+    bob = await begin(c.bob, c.general)
     await c.alice.click(alice.response, label="Pause")
     await env.advance_time(steps[0].duration.total_seconds())
     assert where(alice.response)[1] == 1
@@ -149,8 +191,8 @@ async def test_two_members_practices_do_not_interfere(env, content: Content) -> 
 
 async def test_starting_another_practice_ends_the_first(env) -> None:
     c = community(env)
-    old = await c.alice.slash(c.general, "wheel practice", length="full")
-    new = await c.alice.slash(c.general, "wheel practice", length="short")
+    old = await begin(c.alice, c.general, length="full")
+    new = await begin(c.alice, c.general, length="short")
     assert old.response.embeds[0].title == "Wheel of Awareness · ended"
     assert "started a new practice" in old.response.embeds[0].description
     assert labels(old.response) == []
@@ -161,7 +203,7 @@ async def test_starting_another_practice_ends_the_first(env) -> None:
 
 async def test_a_click_after_a_restart_gets_a_clear_answer(env, make_bot) -> None:
     c = community(env)
-    result = await c.alice.slash(c.general, "wheel practice")
+    result = await begin(c.alice, c.general)
     await restart(env, make_bot)
     answer = await c.alice.click(result.response, label="Next")
     reply = answer.followups[0] if answer.followups else answer.response
@@ -171,8 +213,8 @@ async def test_a_click_after_a_restart_gets_a_clear_answer(env, make_bot) -> Non
 
 async def test_unloading_the_cog_cancels_running_timers(env) -> None:
     c = community(env)
-    await c.alice.slash(c.general, "wheel practice")
-    await c.bob.slash(c.general, "wheel practice", length="full")
+    await begin(c.alice, c.general)
+    await begin(c.bob, c.general, length="full")
     timers = practice_tasks()
     assert len(timers) == 2
     await env.bot.remove_cog("Wheel")
@@ -183,7 +225,7 @@ async def test_unloading_the_cog_cancels_running_timers(env) -> None:
 async def test_a_full_practice_moves_to_a_dm_before_the_token_expires(env, content: Content) -> None:
     c = community(env)
     steps = walk(content.wheel, "full")
-    result = await c.alice.slash(c.general, "wheel practice", length="full")
+    result = await begin(c.alice, c.general, length="full")
     await env.advance_time(14 * 60)  # the token (15 min) is still valid: the switch happened already
     moved = result.response
     assert moved.embeds[0].title == "Wheel of Awareness · continues in your DMs"
@@ -208,7 +250,7 @@ async def test_a_full_practice_moves_to_a_dm_before_the_token_expires(env, conte
 
 async def test_buttons_work_in_the_dm(env) -> None:
     c = community(env)
-    await c.alice.slash(c.general, "wheel practice", length="full")
+    await begin(c.alice, c.general, length="full")
     await env.advance_time(14 * 60)
     dm = dm_messages(c.alice)[0]
     k = where(dm)[1]
@@ -223,7 +265,7 @@ async def test_buttons_work_in_the_dm(env) -> None:
 
 async def test_pressing_a_button_renews_the_token_so_no_dm_is_needed(env) -> None:
     c = community(env)
-    result = await c.alice.slash(c.general, "wheel practice", length="full")
+    result = await begin(c.alice, c.general, length="full")
     for _ in range(4):  # a press every 4 minutes: each brings a fresh 15-minute token
         await env.advance_time(4 * 60)
         await c.alice.click(result.response, label="Pause")
@@ -244,7 +286,7 @@ async def test_with_dms_closed_a_long_practice_pauses_and_resumes_on_a_press(env
         code=50007,
         message="Cannot send messages to this user",
     )
-    result = await c.alice.slash(c.general, "wheel practice", length="full")
+    result = await begin(c.alice, c.general, length="full")
     await env.advance_time(14 * 60)
     held = result.response
     assert "Paused" in held.embeds[0].description
@@ -258,21 +300,25 @@ async def test_with_dms_closed_a_long_practice_pauses_and_resumes_on_a_press(env
     assert result.response.embeds[0].title == "Wheel of Awareness · complete"
 
 
-async def test_a_reflection_over_1000_characters_is_refused_and_nothing_saved(env, monkeypatch) -> None:
+async def test_a_longer_reflection_from_an_older_form_is_saved_trimmed_and_the_rest_handed_back(
+    env, monkeypatch
+) -> None:
     monkeypatch.setattr(views, "INPUT_MAX", 4000)  # as if a client let more through
     c = community(env)
-    result = await c.alice.slash(c.general, "wheel practice")
+    result = await begin(c.alice, c.general)
     await c.alice.click(result.response, label="End")
     shown = await c.alice.click(result.response, label="Reflect")
-    answer = await c.alice.submit_modal(shown, {"reflection": "x" * 1001})
+    answer = await c.alice.submit_modal(shown, {"reflection": "x" * 1000 + "THE LAST WORDS"})
     assert answer.ephemeral
-    assert "1,001 characters" in answer.response.content and "Nothing was saved" in answer.response.content
-    assert await rows(env.bot, "SELECT * FROM wheel_reflections") == []
+    told = answer.response.content
+    assert told.startswith("Saved to your journal.") and "kept the first 1,000" in told
+    assert "THE LAST WORDS" in told
+    assert await rows(env.bot, "SELECT body FROM wheel_reflections") == [{"body": "x" * 1000}]
 
 
 async def test_the_reflection_box_itself_stops_at_1000_characters(env) -> None:
     c = community(env)
-    result = await c.alice.slash(c.general, "wheel practice")
+    result = await begin(c.alice, c.general)
     await c.alice.click(result.response, label="End")
     shown = await c.alice.click(result.response, label="Reflect")
     box = shown.modal["components"][1]["component"]
@@ -281,7 +327,7 @@ async def test_the_reflection_box_itself_stops_at_1000_characters(env) -> None:
 
 async def test_a_reflection_typed_across_a_restart_is_still_saved(env, make_bot) -> None:
     c = community(env)
-    result = await c.alice.slash(c.general, "wheel practice")
+    result = await begin(c.alice, c.general)
     await c.alice.click(result.response, label="End")
     shown = await c.alice.click(result.response, label="Reflect")
     await restart(env, make_bot)
@@ -293,7 +339,7 @@ async def test_a_reflection_typed_across_a_restart_is_still_saved(env, make_bot)
 @pytest.mark.parametrize("length", ["short", "full"])
 async def test_each_step_shows_the_text_for_its_length(env, content: Content, length: str) -> None:
     c = community(env)
-    result = await c.alice.slash(c.general, "wheel practice", length=length)
+    result = await begin(c.alice, c.general, length=length)
     first = walk(content.wheel, length)[0]
     assert first.text in result.response.embeds[0].description
     assert (first.step.cue in result.response.embeds[0].description) == (length == "short")
@@ -301,7 +347,7 @@ async def test_each_step_shows_the_text_for_its_length(env, content: Content, le
 
 async def test_a_dismissed_practice_message_stops_the_walk_quietly(env, content: Content) -> None:
     c = community(env)
-    await c.alice.slash(c.general, "wheel practice")
+    await begin(c.alice, c.general)
     env.inject_error(
         "PATCH",
         "/webhooks/*/messages/@original",
@@ -318,7 +364,7 @@ async def test_a_dismissed_practice_message_stops_the_walk_quietly(env, content:
 async def test_a_passing_discord_error_does_not_end_the_walk(env, content: Content) -> None:
     c = community(env)
     steps = walk(content.wheel, "short")
-    result = await c.alice.slash(c.general, "wheel practice")
+    result = await begin(c.alice, c.general)
     env.inject_error("PATCH", "/webhooks/*/messages/@original", status=503, times=1)
     await env.advance_time(steps[0].duration.total_seconds())
     assert where(result.response)[1] == 1  # that one edit was lost …
