@@ -26,6 +26,7 @@ ENV_NAMES = {
     "content_dir": "ATTUNE_CONTENT_DIR",
     "dev_guild": "ATTUNE_DEV_GUILD",
     "log_level": "ATTUNE_LOG_LEVEL",
+    "log_discord_debug": "ATTUNE_LOG_DISCORD_DEBUG",
     "api_base_url": "DISCORD_API_BASE_URL",
     "gateway_url": "DISCORD_GATEWAY_URL",
     "feeds_public_only": "ATTUNE_FEEDS_PUBLIC_ONLY",
@@ -42,6 +43,7 @@ class Settings(BaseModel):
     content_dir: Path = DEFAULT_CONTENT_DIR
     dev_guild: int | None = None
     log_level: str = "INFO"
+    log_discord_debug: bool = False  # discord.py's request/gateway bodies: private text
     api_base_url: str | None = None
     gateway_url: str | None = None
     feeds_public_only: bool = False
