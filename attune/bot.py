@@ -11,7 +11,7 @@ import discord
 import yarl
 from discord.ext import commands
 
-from attune import __version__
+from attune import __version__, ledger
 from attune.clock import Clock, utcnow
 from attune.config import Settings
 from attune.content import Content
@@ -102,6 +102,8 @@ class AttuneBot(commands.Bot):
         self.scheduler = Scheduler(
             self.db, clock=self.clock, ready=self.wait_until_ready, available=self.guild_available
         )
+        self.ledger_secret = await ledger.load_secret(self.db)
+        await ledger.prune(self.db, self.clock())
         self.cooldowns = Cooldowns(self.db, self.clock)
         self.takedowns = Takedowns(self)
         for extension in self._extensions:

@@ -18,7 +18,7 @@ from attune.timeparse import describe_days, get_zone, parse_clock, parse_days, t
 from attune.ui import report_error
 from cogs.checkins import daily, reminders, render, renderer
 from cogs.checkins.flow import CheckinFlow
-from cogs.checkins.service import CheckinService, SharedPost
+from cogs.checkins.service import CheckinService
 from cogs.checkins.stats import (
     MIN_GROUP,
     community_summary,
@@ -211,7 +211,7 @@ class CheckinsCog(commands.Cog, name="Check-ins"):
         user_id = interaction.user.id
         if time.strip().lower() in OFF_WORDS:
             removed = await self.service.remove_reminder(user_id)
-            self.bot.scheduler.remove(reminders.KIND, str(user_id))
+            self.reminder_jobs.remove(user_id)
             await interaction.response.send_message(
                 "Your check-in reminder is off."
                 if removed
@@ -228,7 +228,7 @@ class CheckinsCog(commands.Cog, name="Check-ins"):
         else:
             zone_name = (await self.bot.guild_settings.get(guild_id)).timezone
         reminder = await self.service.set_reminder(user_id, guild_id, clock, zone_name)
-        plan = reminders.plan_for(reminder)
+        plan = self.reminder_jobs.plan_for(reminder)
         await self.bot.scheduler.put(reminders.KIND, plan)
         log.info("reminder set guild=%s user=%s", guild_id, user_id)
         upcoming = plan.recurrence.next_after(self.bot.clock())
@@ -269,23 +269,14 @@ class CheckinsCog(commands.Cog, name="Check-ins"):
     # ----------------------------------------------------------------- privacy
 
     async def export_user_data(self, user_id: int) -> dict[str, Any]:
-        return await self.service.export(user_id)
+        data = await self.service.export(user_id)
+        data["support_requests"] = await self.flow.alerts.export(user_id)
+        return data
 
     async def delete_user_data(self, user_id: int) -> int:
-        removed, posts = await self.service.delete(user_id)
-        self.bot.scheduler.remove(reminders.KIND, str(user_id))
-        if posts:
-            task = asyncio.create_task(self._take_down(posts))
-            self._background.add(task)
-            task.add_done_callback(self._background.discard)
-        log.info("check-in data deleted user=%s records=%d shared_posts=%d", user_id, removed, len(posts))
+        """Rows go now; shared check-ins and alert posts are queued in the same transaction."""
+        removed = await self.service.delete(user_id)
+        self.reminder_jobs.remove(user_id)
+        self.bot.takedowns.kick()
+        log.info("check-in data deleted user=%s records=%d", user_id, removed)
         return removed
-
-    async def _take_down(self, posts: list[SharedPost]) -> None:
-        """Remove a member's shared check-in posts from the threads (best effort, paced by discord.py)."""
-        for post in posts:
-            message = self.bot.get_partial_messageable(post.channel_id).get_partial_message(post.message_id)
-            try:
-                await message.delete()
-            except discord.HTTPException as error:
-                log.info("could not remove shared check-in %s: %s", post.message_id, error.status)

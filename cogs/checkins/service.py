@@ -12,12 +12,17 @@ from datetime import date, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import aiosqlite
+
 from attune.clock import Clock, utcnow
 from attune.db import Database
+from attune.ledger import member_key
+from attune.takedowns import Takedown, enqueue
 from attune.timeparse import ALL_DAYS, Recurrence, days_from_text, days_to_text, weekly_at
 from cogs.checkins.stats import DayCounts, Entry
 
 NOTE_LIMIT = 500
+REMINDER_KIND = "checkins.reminder"  # the scheduler kind of DM reminders (see reminders.KIND)
 VISIBILITIES = ("private", "shared")
 
 
@@ -139,9 +144,14 @@ def _reminder(row: Any) -> Reminder:
 
 
 class CheckinService:
-    def __init__(self, db: Database, clock: Clock = utcnow) -> None:
+    def __init__(self, db: Database, clock: Clock = utcnow, ledger_secret: bytes = b"") -> None:
         self.db = db
         self.clock = clock
+        self.ledger_secret = ledger_secret
+
+    def reminder_key(self, user_id: int) -> str:
+        """The DM reminder's schedule and ledger key: a keyed hash, never the raw user id."""
+        return member_key(self.ledger_secret, user_id)
 
     # ------------------------------------------------------------------ setups
 
@@ -167,7 +177,7 @@ class CheckinService:
                 clock.strftime("%H:%M"),
                 days_to_text(days),
                 timezone,
-                by,
+                None,  # who changed it is not kept (data minimisation; see 0006_privacy.sql)
                 now.isoformat(),
             ),
         )
@@ -180,7 +190,7 @@ class CheckinService:
         changed = await self.db.execute(
             "UPDATE checkin_setups SET enabled = 0, updated_by = ?, updated_at = ?"
             " WHERE guild_id = ? AND enabled = 1",
-            (by, self.clock().isoformat(), guild_id),
+            (None, self.clock().isoformat(), guild_id),
         )
         return changed == 1
 
@@ -390,23 +400,33 @@ class CheckinService:
             },
         }
 
-    async def delete(self, user_id: int) -> tuple[int, list[SharedPost]]:
-        """Remove every check-in and the reminder; returns the count and the posts to take down."""
+    async def delete(self, user_id: int) -> int:
+        """Remove every check-in, the reminder and support alerts, and the member's DM-reminder ledger
+        rows; their shared posts and alert posts are queued for take-down in the same transaction."""
+        now = self.clock()
         async with self.db.transaction() as conn:
-            cursor = await conn.execute(
+            async with conn.execute(
                 "SELECT shared_channel_id, shared_message_id FROM checkins WHERE user_id = ?"
                 " AND shared_message_id IS NOT NULL",
                 (user_id,),
-            )
-            posts = [SharedPost(r[0], r[1]) for r in await cursor.fetchall()]
-            await cursor.close()
-            cursor = await conn.execute("DELETE FROM checkins WHERE user_id = ?", (user_id,))
-            removed = cursor.rowcount
-            await cursor.close()
-            cursor = await conn.execute("DELETE FROM checkin_reminders WHERE user_id = ?", (user_id,))
-            removed += cursor.rowcount
-            await cursor.close()
-        return removed, posts
+            ) as cursor:
+                posts = [Takedown(r[0], r[1]) for r in await cursor.fetchall()]
+            await enqueue(conn, posts, now)
+            removed = 0
+            for sql, params in (
+                ("DELETE FROM checkins WHERE user_id = ?", (user_id,)),
+                ("DELETE FROM checkin_reminders WHERE user_id = ?", (user_id,)),
+                ("UPDATE checkin_setups SET updated_by = NULL WHERE updated_by = ?", (user_id,)),
+                (
+                    "DELETE FROM deliveries WHERE kind = ? AND key = ?",
+                    (REMINDER_KIND, self.reminder_key(user_id)),
+                ),
+            ):
+                cursor = await conn.execute(sql, params)
+                removed += max(cursor.rowcount, 0)
+                await cursor.close()
+            removed += await delete_alerts(conn, user_id, now)
+        return removed
 
 
 def note_problem(note: str | None) -> str | None:
@@ -419,3 +439,24 @@ def note_problem(note: str | None) -> str | None:
 def clean_note(note: str | None) -> str | None:
     cleaned = (note or "").strip()
     return cleaned or None
+
+
+#: What a support alert post says once the member who asked deleted their data.
+ALERT_REDACTED = (
+    "A member asked for someone to reach out here. They have since deleted their data from Attune, "
+    "so this request no longer names them."
+)
+
+
+async def delete_alerts(conn: aiosqlite.Connection, user_id: int, now: datetime) -> int:
+    """Inside a privacy delete's transaction: drop the member's alerts, queue their posts' redaction."""
+    async with conn.execute(
+        "SELECT channel_id, message_id FROM support_alerts WHERE user_id = ? AND message_id IS NOT NULL",
+        (user_id,),
+    ) as cursor:
+        posts = [Takedown(r[0], r[1], "replace", ALERT_REDACTED) for r in await cursor.fetchall()]
+    await enqueue(conn, posts, now)
+    cursor = await conn.execute("DELETE FROM support_alerts WHERE user_id = ?", (user_id,))
+    removed = max(cursor.rowcount, 0)
+    await cursor.close()
+    return removed

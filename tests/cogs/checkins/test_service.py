@@ -130,15 +130,16 @@ async def test_export_has_every_checkin_with_its_note_and_the_reminder(db: Datab
     assert data["reminder"]["time"] == "20:00" and data["reminder"]["timezone"] == "Asia/Tokyo"
 
 
-async def test_delete_removes_checkins_and_reminder_and_lists_shared_posts(db: Database) -> None:
+async def test_delete_removes_checkins_and_reminder_and_queues_shared_posts(db: Database) -> None:
     store = service(db)
     await store.add_checkin(checkin(1, note="mine"))
     await store.add_checkin(checkin(1, shared=(77, 88)))
     await store.add_checkin(checkin(2))
     await store.set_reminder(1, 9, time(20, 0), "UTC")
-    removed, posts = await store.delete(1)
+    removed = await store.delete(1)
     assert removed == 3
-    assert [(p.channel_id, p.message_id) for p in posts] == [(77, 88)]
+    queued = await db.fetchall("SELECT channel_id, message_id, action FROM post_takedowns")
+    assert [tuple(r) for r in queued] == [(77, 88, "delete")]
     assert await db.fetchval("SELECT count(*) FROM checkins WHERE user_id = 1") == 0
     assert await db.fetchval("SELECT count(*) FROM checkins WHERE user_id = 2") == 1
     assert await store.get_reminder(1) is None
