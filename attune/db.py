@@ -9,6 +9,7 @@ Reads need no lock.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import re
@@ -62,10 +63,9 @@ def _create_private(path: Path) -> None:
     if not path.parent.exists():
         path.parent.mkdir(mode=0o700, parents=True)
     if not path.exists():
-        try:
+        # In a read-only folder this fails quietly: sqlite's own open then names the problem.
+        with contextlib.suppress(OSError):
             os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
-        except OSError:
-            pass  # a read-only folder: sqlite's own open names the problem
 
 
 def _describe(path: Path, exc: BaseException) -> str:

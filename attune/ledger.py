@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 
 from attune.db import Database
 
-SECRET_KEY = "ledger.secret"
+SECRET_KEY = "ledger.secret"  # noqa: S105 - the meta row's name, not a secret
 #: Far longer than any kind's grace window (the longest is a day), so pruning never re-opens one.
 KEEP_FOR = timedelta(days=30)
 

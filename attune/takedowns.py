@@ -145,7 +145,9 @@ class Takedowns:
         if row["action"] == "delete":
             await message.delete()
         elif row["action"] == "replace":
-            await message.edit(content=row["text"], embeds=[], allowed_mentions=discord.AllowedMentions.none())
+            await message.edit(
+                content=row["text"], embeds=[], allowed_mentions=discord.AllowedMentions.none()
+            )
         else:
             current = await message.fetch()
             scrubbed = re.sub(r" {2,}", " ", current.content.replace(row["text"], "")).strip()

@@ -38,7 +38,9 @@ class AlreadyAsked(UserError):
 
 
 def alert_text(user: discord.abc.User) -> str:
-    name = discord.utils.escape_markdown(discord.utils.escape_mentions(getattr(user, "display_name", user.name)))
+    name = discord.utils.escape_markdown(
+        discord.utils.escape_mentions(getattr(user, "display_name", user.name))
+    )
     return (
         f"**A member asked for someone to reach out.** {user.mention} ({name}) chose *I could use "
         "support* in a check-in and asked that a facilitator contact them. Nothing else from their "

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import io
 import logging
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
 import discord
@@ -16,17 +16,11 @@ from attune.errors import UserError
 from attune.permissions import POST_WITH_THREAD, facilitator_only, guild_id_of, require_bot_permissions
 from attune.timeparse import describe_days, get_zone, parse_clock, parse_days, timezone_choices
 from attune.ui import report_error
-from cogs.checkins import daily, reminders, render, renderer
+from cogs.checkins import daily, reminders, render, renderer, summary_render
 from cogs.checkins.flow import CheckinFlow
 from cogs.checkins.service import CheckinService
-from cogs.checkins.stats import (
-    MIN_GROUP,
-    community_summary,
-    describe_history,
-    history_data,
-    local_date_of,
-    streak,
-)
+from cogs.checkins.stats import describe_history, history_data, local_date_of, streak
+from cogs.checkins.summary import DayAggregate, aggregate_day, closed_period, last_of_each_day
 from cogs.checkins.views import NOTE_MODAL, submitted_values
 
 if TYPE_CHECKING:
@@ -36,6 +30,7 @@ log = logging.getLogger(__name__)
 
 OFF_WORDS = {"off", "stop", "none", "no", "disable"}
 HISTORY_FILE = "checkin-history.png"
+SUMMARY_FILE = "checkin-summary.png"
 
 
 async def zone_autocomplete(interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
@@ -136,9 +131,9 @@ class CheckinsCog(commands.Cog, name="Check-ins"):
         )
 
     @checkin.command(
-        name="summary", description="Community check-in counts by zone and feeling (groups of 5+)"
+        name="summary", description="Community check-in counts by zone and feeling for closed days"
     )
-    @app_commands.describe(days="How many days to include, ending today (1–31, default 7)")
+    @app_commands.describe(days="How many closed days to include, ending yesterday (1–31, default 7)")
     @facilitator_only()
     async def summary(
         self, interaction: discord.Interaction, days: app_commands.Range[int, 1, 31] = 7
@@ -146,16 +141,32 @@ class CheckinsCog(commands.Cog, name="Check-ins"):
         guild_id = guild_id_of(interaction)
         await interaction.response.defer(ephemeral=True, thinking=True)
         config = await self.bot.guild_settings.get(guild_id)
-        today = local_date_of(self.bot.clock(), config.zone)
-        first = today - timedelta(days=days - 1)
-        counts = await self.service.day_counts(guild_id, first, today)
-        data = community_summary(counts, first_day=first, last_day=today, min_group=MIN_GROUP)
+        first, last = closed_period(local_date_of(self.bot.clock(), config.zone), days)
+        published = await self.published_days(guild_id, first, last)
+        content = self.bot.content
+        text = summary_render.summary_text(content, published)
+        zone_labels = {zone: info.label for zone, info in content.checkin.zones.items()}
+        quadrant_labels = {q: info.label for q, info in content.emotions.quadrants.items()}
+        png = await renderer.render_community(published, zone_labels, quadrant_labels)
+        file = discord.File(io.BytesIO(png), filename=SUMMARY_FILE, description=text[:1024])
+        embed = summary_render.summary_embed(content, published, first, last)
+        embed.set_image(url=f"attachment://{SUMMARY_FILE}")
         notice = await self.flow.reminder_notice(interaction.user.id)
         await interaction.followup.send(
-            content=notice or discord.utils.MISSING,
-            embed=render.summary_embed(self.bot.content, data, MIN_GROUP),
-            ephemeral=True,
+            content=notice or discord.utils.MISSING, embed=embed, file=file, ephemeral=True
         )
+        log.info("summary shown guild=%s days=%d", guild_id, days)
+
+    async def published_days(self, guild_id: int, first: date, last: date) -> list[DayAggregate]:
+        """Each closed day as first published: frozen ones as stored, the others computed and frozen."""
+        frozen = await self.service.frozen_days(guild_id, first, last)
+        missing = [first + timedelta(days=n) for n in range((last - first).days + 1)]
+        missing = [day for day in missing if day not in frozen]
+        if missing:
+            rows = last_of_each_day(await self.service.day_rows(guild_id, missing[0], missing[-1]))
+            await self.service.freeze(guild_id, [aggregate_day(day, rows.get(day, [])) for day in missing])
+            frozen = await self.service.frozen_days(guild_id, first, last)
+        return [frozen[day] for day in sorted(frozen, reverse=True)]
 
     # ----------------------------------------------------------------- members
 

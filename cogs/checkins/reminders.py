@@ -56,7 +56,9 @@ class Reminders:
     def plan_for(self, reminder: Reminder) -> Plan:
         key = self.key(reminder.user_id)
         self._members[key] = reminder.user_id
-        return Plan(key=key, recurrence=reminder.recurrence(), since=reminder.updated_at, guild_id=reminder.guild_id)
+        return Plan(
+            key=key, recurrence=reminder.recurrence(), since=reminder.updated_at, guild_id=reminder.guild_id
+        )
 
     def remove(self, user_id: int) -> None:
         key = self.key(user_id)

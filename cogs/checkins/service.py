@@ -6,6 +6,7 @@ through :meth:`CheckinService.add_checkins_batch` (one ``executemany`` in one tr
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time
@@ -19,7 +20,8 @@ from attune.db import Database
 from attune.ledger import member_key
 from attune.takedowns import Takedown, enqueue
 from attune.timeparse import ALL_DAYS, Recurrence, days_from_text, days_to_text, weekly_at
-from cogs.checkins.stats import DayCounts, Entry
+from cogs.checkins.stats import Entry
+from cogs.checkins.summary import DayAggregate, DayRow
 
 NOTE_LIMIT = 500
 REMINDER_KIND = "checkins.reminder"  # the scheduler kind of DM reminders (see reminders.KIND)
@@ -295,33 +297,52 @@ class CheckinService:
         )
         return found is not None
 
-    async def day_counts(self, guild_id: int, first_day: date, last_day: date) -> list[DayCounts]:
-        """Per local date: distinct members, and check-ins by zone and by quadrant (no people)."""
-        params = (guild_id, first_day.isoformat(), last_day.isoformat())
-        where = "WHERE guild_id = ? AND local_date BETWEEN ? AND ?"
-        members = {
-            r[0]: r[1]
-            for r in await self.db.fetchall(
-                f"SELECT local_date, count(DISTINCT user_id) FROM checkins {where} GROUP BY local_date",  # noqa: S608
-                params,
+    async def day_rows(self, guild_id: int, first_day: date, last_day: date) -> list[DayRow]:
+        """Every check-in of the period as the community aggregate sees it, oldest first."""
+        rows = await self.db.fetchall(
+            "SELECT local_date, user_id, zone, quadrant, visibility FROM checkins"
+            " WHERE guild_id = ? AND local_date BETWEEN ? AND ? ORDER BY created_at, id",
+            (guild_id, first_day.isoformat(), last_day.isoformat()),
+        )
+        return [DayRow(date.fromisoformat(r[0]), r[1], r[2], r[3], r[4] == "private") for r in rows]
+
+    async def frozen_days(self, guild_id: int, first_day: date, last_day: date) -> dict[date, DayAggregate]:
+        """The aggregates already published for these days (they never change)."""
+        rows = await self.db.fetchall(
+            "SELECT * FROM checkin_day_aggregates WHERE guild_id = ? AND local_date BETWEEN ? AND ?",
+            (guild_id, first_day.isoformat(), last_day.isoformat()),
+        )
+        found = {}
+        for r in rows:
+            day = date.fromisoformat(r["local_date"])
+            found[day] = DayAggregate(
+                day,
+                bool(r["shown"]),
+                r["members"],
+                json.loads(r["zones"]) if r["zones"] else None,
+                json.loads(r["quadrants"]) if r["quadrants"] else None,
             )
-        }
-        zones: dict[str, dict[str, int]] = {}
-        for r in await self.db.fetchall(
-            f"SELECT local_date, zone, count(*) FROM checkins {where} GROUP BY local_date, zone",  # noqa: S608
-            params,
-        ):
-            zones.setdefault(r[0], {})[r[1]] = r[2]
-        quadrants: dict[str, dict[str, int]] = {}
-        for r in await self.db.fetchall(
-            f"SELECT local_date, quadrant, count(*) FROM checkins {where} GROUP BY local_date, quadrant",  # noqa: S608
-            params,
-        ):
-            quadrants.setdefault(r[0], {})[r[1]] = r[2]
-        return [
-            DayCounts(date.fromisoformat(day), count, zones.get(day, {}), quadrants.get(day, {}))
-            for day, count in sorted(members.items())
-        ]
+        return found
+
+    async def freeze(self, guild_id: int, aggregates: Iterable[DayAggregate]) -> None:
+        """Store first publications; a day published before keeps its numbers."""
+        now = self.clock().isoformat()
+        await self.db.executemany(
+            "INSERT INTO checkin_day_aggregates (guild_id, local_date, shown, members, zones, quadrants,"
+            " frozen_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (guild_id, local_date) DO NOTHING",
+            [
+                (
+                    guild_id,
+                    a.day.isoformat(),
+                    int(a.shown),
+                    a.members,
+                    json.dumps(a.zones) if a.zones is not None else None,
+                    json.dumps(a.quadrants) if a.quadrants is not None else None,
+                    now,
+                )
+                for a in aggregates
+            ],
+        )
 
     # -------------------------------------------------------------- reminders
 
