@@ -60,8 +60,9 @@ class DayAggregate:
     quadrants: dict[str, int | None] | None = None
 
 
-def established(user_id: int, day: date, min_age: timedelta = MIN_ACCOUNT_AGE) -> bool:
-    """Was the account at least ``min_age`` old when ``day`` began (UTC)?"""
+def established(user_id: int, day: date, min_age: timedelta | None = None) -> bool:
+    """Was the account at least ``min_age`` (default :data:`MIN_ACCOUNT_AGE`) old when ``day`` began?"""
+    min_age = MIN_ACCOUNT_AGE if min_age is None else min_age
     created = datetime.fromtimestamp(((user_id >> 22) + DISCORD_EPOCH_MS) / 1000, UTC)
     return created <= datetime.combine(day, time(0), UTC) - min_age
 
@@ -81,7 +82,7 @@ def _cells(counts: Counter[str], keys: Sequence[str]) -> dict[str, int | None]:
     return {key: counts[key] if counts[key] >= MIN_CELL else None for key in keys}
 
 
-def aggregate_day(day: date, rows: Iterable[DayRow], *, min_age: timedelta = MIN_ACCOUNT_AGE) -> DayAggregate:
+def aggregate_day(day: date, rows: Iterable[DayRow], *, min_age: timedelta | None = None) -> DayAggregate:
     """The publishable aggregate of one closed day from each member's last check-in that day."""
     counted = [r for r in rows if r.private and established(r.user_id, day, min_age)]
     if len(counted) < MIN_MEMBERS:

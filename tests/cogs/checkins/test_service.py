@@ -46,17 +46,18 @@ def checkin(
     )
 
 
-async def test_batch_insert_and_per_day_counts_without_people(db: Database) -> None:
+async def test_batch_insert_and_day_rows_without_notes_or_words(db: Database) -> None:
     store = service(db)
     batch = [checkin(u, zone="within") for u in range(1, 6)]
     batch += [checkin(1, zone="chaos", quadrant="high_unpleasant")]  # a second check-in by user 1
     batch += [checkin(9, day=DAY - timedelta(days=1))]
     batch += [checkin(10, guild=2)]  # another guild never leaks in
     await store.add_checkins_batch(batch)
-    found = await store.day_counts(1, DAY - timedelta(days=6), DAY)
-    assert [(c.day, c.members) for c in found] == [(DAY - timedelta(days=1), 1), (DAY, 5)]
-    assert found[1].zones == {"within": 5, "chaos": 1}
-    assert found[1].quadrants == {"low_pleasant": 5, "high_unpleasant": 1}
+    found = await store.day_rows(1, DAY - timedelta(days=6), DAY)
+    assert sorted((r.day, r.user_id, r.zone, r.private) for r in found) == sorted(
+        [(DAY, u, "within", True) for u in range(1, 6)]
+        + [(DAY, 1, "chaos", True), (DAY - timedelta(days=1), 9, "within", True)]
+    )
 
 
 async def test_entries_days_and_counts_are_per_member_and_guild(db: Database) -> None:
