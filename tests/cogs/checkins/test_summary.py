@@ -17,6 +17,8 @@ from tests.cogs.checkins.steps import DAY, HOUR, check_in
 from tests.helpers import community, rows
 
 JAN_1 = date(2026, 1, 1)
+NOT_PUBLISHED = "not published (fewer than 5 private check-ins)"
+FROZEN = "SELECT * FROM checkin_day_aggregates WHERE local_date = '2026-01-01'"
 
 
 @pytest.fixture(autouse=True)
@@ -53,7 +55,7 @@ async def test_a_closed_day_is_published_with_one_private_check_in_per_member(en
     # The same member again: counts once, as their last check-in of the day.
     await check_in(people[5], c.general, zone="chaos", quadrant="high_unpleasant", word="Stressed")
     lines, message = await read(c)
-    assert line_for(lines, JAN_1 - timedelta(days=1)).endswith("not published (fewer than 5 private check-ins)")
+    assert line_for(lines, JAN_1 - timedelta(days=1)).endswith(NOT_PUBLISHED)
     assert not any(line.startswith("**Thu 1 Jan**") for line in lines)  # today is never shown
 
     await env.advance_time(DAY)
@@ -102,7 +104,7 @@ async def test_shared_check_ins_never_complete_a_group(env) -> None:
     await check_in(people[4], c.general, zone="rigidity", quadrant="low_unpleasant", word="Numb")
     await env.advance_time(DAY)
     lines, _ = await read(c)
-    assert line_for(lines, JAN_1).endswith("not published (fewer than 5 private check-ins)")
+    assert line_for(lines, JAN_1).endswith(NOT_PUBLISHED)
 
 
 async def test_a_delete_after_publication_changes_nothing_a_facilitator_sees(env) -> None:
@@ -114,13 +116,13 @@ async def test_a_delete_after_publication_changes_nothing_a_facilitator_sees(env
     await env.advance_time(DAY)
     before, _ = await read(c)
     assert "🌱 6" in line_for(before, JAN_1)
-    frozen = await rows(env.bot, "SELECT * FROM checkin_day_aggregates WHERE local_date = '2026-01-01'")
+    frozen = await rows(env.bot, FROZEN)
     asked = await c.alice.slash(c.general, "privacy delete")
     await c.alice.click(asked.response, label="Yes, delete everything")
     assert await rows(env.bot, "SELECT * FROM checkins WHERE user_id = ?", (c.alice.id,)) == []
     after, _ = await read(c)
     assert after == before
-    assert await rows(env.bot, "SELECT * FROM checkin_day_aggregates WHERE local_date = '2026-01-01'") == frozen
+    assert await rows(env.bot, FROZEN) == frozen
 
 
 async def test_one_member_checking_in_many_times_counts_once(env) -> None:
@@ -149,7 +151,7 @@ async def test_a_repeater_cant_make_up_a_group(env) -> None:
         await check_in(member, c.general)
     await env.advance_time(DAY)
     lines, _ = await read(c)  # 9 check-ins by 4 members
-    assert line_for(lines, JAN_1).endswith("not published (fewer than 5 private check-ins)")
+    assert line_for(lines, JAN_1).endswith(NOT_PUBLISHED)
 
 
 async def test_fresh_accounts_cant_make_up_a_group(env, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -163,7 +165,7 @@ async def test_fresh_accounts_cant_make_up_a_group(env, monkeypatch: pytest.Monk
     await check_in(c.alice, c.general, zone="support", quadrant="low_unpleasant", word="Hopeless")
     await env.advance_time(DAY)
     lines, _ = await read(c)
-    assert line_for(lines, JAN_1 + timedelta(days=1)).endswith("not published (fewer than 5 private check-ins)")
+    assert line_for(lines, JAN_1 + timedelta(days=1)).endswith(NOT_PUBLISHED)
 
 
 async def test_summary_is_for_facilitators_only(env) -> None:
@@ -174,7 +176,7 @@ async def test_summary_is_for_facilitators_only(env) -> None:
 
 async def test_summary_days_are_bounded_and_end_yesterday(env) -> None:
     c = community(env)
-    lines, message = await read(c, days=31)
+    lines, _ = await read(c, days=31)
     assert len(lines) == 31 + 2
     assert lines[0].startswith("**Wed 31 Dec**") and lines[30].startswith("**Mon 1 Dec**")
     assert lines[-1] == "**Period** — no day had enough private check-ins to publish"
