@@ -210,11 +210,21 @@ class Database:
             current = migration.version
         return current
 
-    async def checkpoint(self) -> None:
+    async def checkpoint(self, attempts: int = 5) -> bool:
         """Copy the WAL into the database and truncate it: after a privacy delete, the erased text
-        must not survive in the write-ahead log either."""
-        async with self._write_lock:
-            await self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        must not survive in the write-ahead log either. A read still running on the connection
+        blocks it for a moment, so it is retried; returns whether it completed."""
+        for attempt in range(attempts):
+            async with self._write_lock:
+                try:
+                    row = await (await self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")).fetchone()
+                except sqlite3.OperationalError:
+                    row = None
+            if row is not None and row[0] == 0:
+                return True
+            await asyncio.sleep(0.05 * (attempt + 1))
+        log.warning("WAL checkpoint did not complete; it will be retried after the next delete")
+        return False
 
     # ----------------------------------------------------------------- writes
 

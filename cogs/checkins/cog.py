@@ -145,8 +145,8 @@ class CheckinsCog(commands.Cog, name="Check-ins"):
         published = await self.published_days(guild_id, first, last)
         content = self.bot.content
         text = summary_render.summary_text(content, published)
-        zone_labels = {zone: info.label for zone, info in content.checkin.zones.items()}
-        quadrant_labels = {q: info.label for q, info in content.emotions.quadrants.items()}
+        zone_labels: dict[str, str] = {zone: info.label for zone, info in content.checkin.zones.items()}
+        quadrant_labels: dict[str, str] = {q: info.label for q, info in content.emotions.quadrants.items()}
         png = await renderer.render_community(published, zone_labels, quadrant_labels)
         file = discord.File(io.BytesIO(png), filename=SUMMARY_FILE, description=text[:1024])
         embed = summary_render.summary_embed(content, published, first, last)

@@ -36,8 +36,8 @@ def _together(values: Iterable[dict[str, int | None]], keys: Sequence[str]) -> d
 
 def summary_text(content: Content, days: Sequence[DayAggregate]) -> str:
     """Newest first, one line per day, and the published days together."""
-    zone_emoji = {key: info.emoji for key, info in content.checkin.zones.items()}
-    quadrant_emoji = {key: info.emoji for key, info in content.emotions.quadrants.items()}
+    zone_emoji: dict[str, str] = {key: info.emoji for key, info in content.checkin.zones.items()}
+    quadrant_emoji: dict[str, str] = {key: info.emoji for key, info in content.emotions.quadrants.items()}
     lines = []
     for aggregate in sorted(days, key=lambda a: a.day, reverse=True):
         name = f"**{aggregate.day:%a} {aggregate.day.day} {aggregate.day:%b}**"

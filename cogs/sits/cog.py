@@ -173,10 +173,11 @@ class SitsCog(commands.Cog, name="Sits"):
         """Post in the sit's channel, pinging exactly ``users`` (never everyone or roles)."""
         try:
             channel = await self.keeper.postable(sit)
-            await channel.send(
+            sent = await channel.send(
                 text[:2000],
                 allowed_mentions=mention_only(users),
             )
+            await self.store.remember_mentions(users[: render.MENTIONS_PER_MESSAGE], sent.channel.id, sent.id)
         except (discord.HTTPException, PermanentFailure) as error:
             log.warning("guild=%s sit=%s could not tell members: %s", sit.guild_id, sit.id, error)
 
@@ -597,6 +598,7 @@ class SitsCog(commands.Cog, name="Sits"):
 
     async def delete_user_data(self, user_id: int) -> int:
         removed, touched = await self.store.delete_user(user_id)
+        self.bot.takedowns.kick()
         for sit_id in touched:
             sit = await self.store.get(sit_id)
             if sit is not None and sit.active:

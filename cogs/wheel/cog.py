@@ -367,12 +367,6 @@ class WheelCog(commands.Cog, name="Wheel"):
     async def delete_user_data(self, user_id: int) -> int:
         """Delete the member's reflections, and take down the ones they shared in threads."""
         deleted = await self.store.delete_reflections(user_id)
-        for reflection in deleted:
-            if reflection.shared_thread_id and reflection.shared_message_id:
-                shared = self.bot.get_partial_messageable(reflection.shared_thread_id)
-                try:
-                    await shared.get_partial_message(reflection.shared_message_id).delete()
-                except discord.HTTPException as error:
-                    log.info("wheel: shared reflection %s not removed: %s", reflection.id, error)
+        self.bot.takedowns.kick()
         log.info("wheel privacy delete user=%s reflections=%d", user_id, len(deleted))
         return len(deleted)
