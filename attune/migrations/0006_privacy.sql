@@ -51,22 +51,25 @@ CREATE TABLE support_alerts (
 );
 CREATE INDEX support_alerts_by_member ON support_alerts (user_id, guild_id, sent_at);
 
--- When a member last made the bot post publicly, per action (cooldowns survive restarts).
--- Personal data: exported and deleted.
+-- How much a member made the bot post publicly, per action, in the current window (limits survive
+-- restarts). Personal data: exported and deleted.
 CREATE TABLE member_cooldowns (
-    guild_id INTEGER NOT NULL,
-    user_id  INTEGER NOT NULL,
-    action   TEXT    NOT NULL,
-    last_at  TEXT    NOT NULL,
+    guild_id     INTEGER NOT NULL,
+    user_id      INTEGER NOT NULL,
+    action       TEXT    NOT NULL,
+    window_start TEXT    NOT NULL,
+    uses         INTEGER NOT NULL CHECK (uses >= 1),
     PRIMARY KEY (guild_id, user_id, action)
 ) WITHOUT ROWID;
 CREATE INDEX member_cooldowns_by_user ON member_cooldowns (user_id);
 
--- A guild's own cooldown lengths (/settings cooldowns); absent rows use the defaults.
+-- A guild's own limits (/settings cooldowns): at most `uses` per `minutes`; 0 uses = no limit.
+-- Absent rows use the defaults.
 CREATE TABLE cooldown_settings (
     guild_id INTEGER NOT NULL,
     action   TEXT    NOT NULL,
-    seconds  INTEGER NOT NULL CHECK (seconds BETWEEN 0 AND 86400),
+    uses     INTEGER NOT NULL CHECK (uses BETWEEN 0 AND 100),
+    minutes  INTEGER NOT NULL CHECK (minutes BETWEEN 1 AND 1440),
     PRIMARY KEY (guild_id, action)
 ) WITHOUT ROWID;
 

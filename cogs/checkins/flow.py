@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 import discord
 
 from attune.content import QUADRANTS, ZONES, Content, EmotionWord
+from attune.cooldowns import OnCooldown, take_for
 from attune.errors import UserError
 from attune.permissions import guild_id_of
 from cogs.checkins import render
@@ -165,6 +166,16 @@ class CheckinFlow:
             return
         chosen = values.get(VISIBILITY_FIELD) or ["private"]
         visibility = chosen[0] if chosen and chosen[0] in VISIBILITIES else "private"
+        held_back: str | None = None
+        if visibility == "shared":
+            try:
+                await take_for(interaction, "checkin-share")
+            except OnCooldown as error:
+                visibility = "private"
+                held_back = (
+                    "🔒 Kept private this time — nothing is lost. You can share in the thread again "
+                    f"{discord.utils.format_dt(error.retry_at, 'R')}."
+                )
         # A place in line, taken before anything is awaited: shares post in the order they arrived.
         turn = self._sharing.take(guild_id) if visibility == "shared" else None
         try:
@@ -172,7 +183,7 @@ class CheckinFlow:
             now = self.bot.clock()
             config = await self.bot.guild_settings.get(guild_id)
             local_date = local_date_of(now, config.zone)
-            outcome = "🔒 Kept private: only you can see it."
+            outcome = held_back or "🔒 Kept private: only you can see it."
             shared: discord.Message | None = None
             if turn is not None:
                 shared, outcome = await self._share_in_turn(interaction, turn, zone, emotion, note)

@@ -12,6 +12,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from attune.cooldowns import take_for
 from attune.errors import MissingBotPermissions, UserError
 from attune.permissions import (
     POST,
@@ -134,6 +135,7 @@ class EpisodesCog(commands.Cog, name="Episodes"):
             require_bot_permissions(channel, POST_WITH_THREAD)
         if await self._shared_just_now(guild_id, interaction.user.id, link):
             raise UserError("You shared that episode a moment ago; it's already posted.")
+        await take_for(interaction, "episode-share")
         await interaction.response.defer(ephemeral=True, thinking=True)
         known = await self.store.known_title(guild_id, link)
         episode_title = given_title or (known[0] if known else host_and_path(link))

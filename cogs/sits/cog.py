@@ -14,6 +14,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from attune.cooldowns import take_for
 from attune.errors import UserError
 from attune.guilds import GuildConfig
 from attune.permissions import POST, facilitator_only, guild_id_of, require_bot_permissions
@@ -503,6 +504,7 @@ class SitsCog(commands.Cog, name="Sits"):
         sit = await self._button_sit(interaction, sit_id)
         if sit.status == "cancelled":
             raise UserError("This sit was cancelled, so there's nothing to answer.")
+        await take_for(interaction, "rsvp")
         now = self.bot.clock()
         start = sit.current(now) if sit.active else None
         if start is None:

@@ -19,6 +19,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from attune.content import PROMPT_ROTATION, WheelContent
+from attune.cooldowns import take_for
 from attune.errors import UserError
 from attune.permissions import (
     POST_WITH_THREAD,
@@ -104,6 +105,7 @@ class WheelCog(commands.Cog, name="Wheel"):
         guild_id = guild_id_of(interaction)
         if not isinstance(interaction.channel, discord.TextChannel | discord.Thread):
             raise UserError("Prompts can be posted in text channels and threads; try it in one of those.")
+        await take_for(interaction, "wheel-prompt")
         chosen = segment.value if segment else secrets.choice(PROMPT_ROTATION)
         prompts = self.content.prompts[chosen]  # type: ignore[index]
         index = secrets.randbelow(len(prompts))
@@ -296,6 +298,7 @@ class WheelCog(commands.Cog, name="Wheel"):
         self, interaction: discord.Interaction, message_id: int, segment: str, body: str
     ) -> tuple[discord.Thread, discord.Message]:
         """Post the member's words in the prompt's thread (opening it on the first share); no pings."""
+        await take_for(interaction, "reflection-share")
         thread = await self._prompt_thread(interaction, message_id, segment)
         missing = missing_permissions(thread, ("send_messages_in_threads",))
         if missing:
