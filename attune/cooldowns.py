@@ -31,12 +31,13 @@ class Limit:
         if self.uses <= 0:
             return "no limit"
         times = "once" if self.uses == 1 else "twice" if self.uses == 2 else f"{self.uses} times"
+        if self.minutes == 60:
+            return f"{times} an hour"
+        if self.minutes == 1:
+            return f"{times} a minute"
         if self.minutes % 60 == 0:
-            hours = self.minutes // 60
-            per = "an hour" if hours == 1 else f"{hours} hours"
-        else:
-            per = "a minute" if self.minutes == 1 else f"{self.minutes} minutes"
-        return f"{times} per {per}"
+            return f"{times} in {self.minutes // 60} hours"
+        return f"{times} in {self.minutes} minutes"
 
 
 @dataclass(frozen=True)
