@@ -539,6 +539,13 @@ class SitsCog(commands.Cog, name="Sits"):
 
     async def on_i_sat(self, interaction: discord.Interaction, sit_id: int, start: datetime) -> None:
         sit = await self._button_sit(interaction, sit_id)
+        # The start comes from the button: it must be one of this sit's occurrences, and the button
+        # must be on that occurrence's closing post.
+        if sit.rule.next_after(start - timedelta(seconds=1)) != start:
+            raise UserError("This isn't one of this sit's times, so there's nothing to count.")
+        closing = await self.store.post_of(sit.id, start, "end")
+        if closing is not None and interaction.message is not None and interaction.message.id != closing[1]:
+            raise UserError("This button isn't on that sit's closing bell, so there's nothing to count.")
         now = self.bot.clock()
         end = sit.ends(start)
         if now < end:

@@ -124,13 +124,22 @@ class WheelCog(commands.Cog, name="Wheel"):
         )
         log.info("wheel prompt guild=%s channel=%s segment=%s", guild_id, interaction.channel.id, chosen)
 
-    async def prompt_text(self, message_id: int, segment: str, index: int) -> str:
-        """The words of a posted prompt: as stored when posted, else from the content file."""
+    async def prompt_text(self, interaction: discord.Interaction, message_id: int, segment: str) -> str:
+        """The words of a prompt posted in this guild and channel, as they read when posted.
+
+        The message id comes from a custom_id a client could forge: a prompt from another guild or
+        channel, or a message that is no prompt, is refused rather than shared into.
+        """
         post = await self.store.prompt_post(message_id)
-        if post is not None:
-            return post.prompt
-        prompts = self.content.prompts[segment]  # type: ignore[index]
-        return prompts[index % len(prompts)]
+        here = {interaction.channel_id}
+        if (
+            post is None
+            or post.guild_id != interaction.guild_id
+            or post.segment != segment
+            or not here & {post.channel_id, post.thread_id}
+        ):
+            raise UserError("This isn't a prompt I posted here, so there's nothing to reflect on.")
+        return post.prompt
 
     # ------------------------------------------------------------ /wheel schedule|unschedule
 
@@ -264,7 +273,7 @@ class WheelCog(commands.Cog, name="Wheel"):
         if match is None:
             raise UserError("This form is from an older version of Attune; press Reflect again.")
         message_id, segment = int(match["message"]), match["segment"]
-        prompt = await self.prompt_text(message_id, segment, int(match["index"]))
+        prompt = await self.prompt_text(interaction, message_id, segment)
         share = "share" in (values.get(VISIBILITY_FIELD) or [])
         await interaction.response.defer(ephemeral=True, thinking=True)
         reflection_id = await self.store.save_reflection(
