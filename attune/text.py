@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import discord
+
 
 def clip(text: str, limit: int) -> str:
     """``text`` shortened to ``limit`` characters, ending with an ellipsis when cut."""
@@ -18,3 +20,10 @@ def progress_bar(done: int, total: int, width: int = 12) -> str:
     """``▰▰▰▱▱▱`` — ``done`` of ``total`` as a bar of ``width`` cells."""
     filled = 0 if total <= 0 else round(width * min(done, total) / total)
     return "▰" * filled + "▱" * (width - filled)
+
+
+def inert(text: str) -> str:
+    """What a member typed, made inert for the bot's own posts: markdown shows as typed (no masked
+    links, headings, block quotes or formatting that could pass for the bot's voice) and mentions
+    don't resolve."""
+    return discord.utils.escape_mentions(discord.utils.escape_markdown(text))

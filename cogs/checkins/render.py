@@ -8,6 +8,7 @@ from typing import Literal
 import discord
 
 from attune.content import Content, EmotionWord
+from attune.text import inert
 from attune.timeparse import WEEKDAY_NAMES
 from cogs.checkins.stats import HistoryData
 
@@ -94,8 +95,8 @@ def quote(text: str) -> str:
 
 
 def safe_user_text(text: str) -> str:
-    """Member-typed text made inert: no mentions (not even rendered ones), markdown kept."""
-    return discord.utils.escape_mentions(text)
+    """Member-typed text made inert: no mentions (not even rendered ones), no markdown."""
+    return inert(text)
 
 
 def shared_embed(
@@ -104,7 +105,7 @@ def shared_embed(
     """The compact line posted in today's thread when a member shares a check-in."""
     zone_info = content.checkin.zones[zone]  # type: ignore[index]
     quadrant = content.emotions.quadrants[emotion.quadrant]
-    who = discord.utils.escape_markdown(safe_user_text(name))
+    who = safe_user_text(name)
     line = f"{quadrant.emoji} **{who}** {zone_info.phrase} — feeling *{emotion.word.lower()}*"
     if note:
         line += "\n" + quote(safe_user_text(note))

@@ -28,6 +28,7 @@ from attune.permissions import (
     missing_permissions,
     require_bot_permissions,
 )
+from attune.text import inert
 from attune.timeparse import describe_days, parse_clock, parse_days
 from attune.ui import report_error
 from cogs.wheel import render
@@ -314,7 +315,7 @@ class WheelCog(commands.Cog, name="Wheel"):
             raise UserError(f"I'm missing the **{missing[0]}** permission in {thread.mention}.")
         try:
             sent = await thread.send(
-                f"{interaction.user.mention} reflects:\n>>> {body}",
+                f"{interaction.user.mention} reflects:\n>>> {inert(body)}",
                 allowed_mentions=discord.AllowedMentions.none(),
             )
         except discord.HTTPException as error:
