@@ -608,8 +608,8 @@ class SitsCog(commands.Cog, name="Sits"):
     async def delete_user_data(self, user_id: int) -> int:
         removed, touched = await self.store.delete_user(user_id)
         self.bot.takedowns.kick()
-        for sit_id in touched:
+        for sit_id in touched:  # counts changed, or a host's name must leave the announcement
             sit = await self.store.get(sit_id)
-            if sit is not None and sit.active:
+            if sit is not None:
                 await self.keeper.safe_refresh(sit)
         return removed
