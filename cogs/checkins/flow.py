@@ -218,6 +218,7 @@ class CheckinFlow:
         days = await self.service.checkin_days(guild_id, interaction.user.id, local_date)
         count = await self.service.count_for_member(guild_id, interaction.user.id)
         suggestions = getattr(self.content.regulation, zone)
+        can_alert = zone == "support" and await self.alerts.can_alert(guild_id)
         embed = render.result_embed(
             self.content,
             zone,
@@ -225,9 +226,10 @@ class CheckinFlow:
             outcome=outcome,
             suggestion=suggestions[(count - 1) % len(suggestions)],
             streak=streak(days, local_date),
+            can_alert=can_alert,
         )
         notice = await self.reminder_notice(interaction.user.id)
-        view = alert_view() if zone == "support" and await self.alerts.can_alert(guild_id) else None
+        view = alert_view() if can_alert else None
         if interaction.message is not None:
             await interaction.edit_original_response(content=notice or None, embed=embed, view=view)
         else:

@@ -126,6 +126,7 @@ def result_embed(
     outcome: str,
     suggestion: str,
     streak: int,
+    can_alert: bool = True,
 ) -> discord.Embed:
     zone_info = content.checkin.zones[zone]  # type: ignore[index]
     quadrant = content.emotions.quadrants[emotion.quadrant]
@@ -139,10 +140,10 @@ def result_embed(
     )
     embed.add_field(name="Something you could try", value=suggestion[:1024], inline=False)
     embed.add_field(name="Your streak", value=streak_text(streak), inline=False)
-    if zone == "support":
+    if zone == "support" and can_alert:
         embed.add_field(
             name="Support",
-            value="If you'd like a facilitator to reach out, press **Alert a facilitator**. "
+            value="If you'd like a facilitator to reach out, press **Ask someone to reach out**. "
             "They are only told if you press it.",
             inline=False,
         )

@@ -62,6 +62,7 @@ async def test_without_a_facilitators_channel_the_button_is_not_offered(env) -> 
     assert [b["label"] for b in buttons(screen.response)] == ["Name a feeling and check in"]
     done = await check_in(c.alice, c.general, zone="support", quadrant="low_unpleasant", word="Heavy")
     assert done.response.components == []
+    assert ASK not in str(result_embed(done).to_dict())
     assert await rows(env.bot, "SELECT * FROM support_alerts") == []
 
 
