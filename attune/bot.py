@@ -11,15 +11,17 @@ import discord
 import yarl
 from discord.ext import commands
 
-from attune import __version__
+from attune import __version__, ledger
 from attune.clock import Clock, utcnow
 from attune.config import Settings
 from attune.content import Content
+from attune.cooldowns import Cooldowns
 from attune.db import Database
 from attune.guilds import GuildSettings
 from attune.pacing import RequestPacer, pace
 from attune.privacy import PersonalData
 from attune.scheduler import Scheduler
+from attune.takedowns import Takedowns
 from attune.ui import AttuneTree
 
 log = logging.getLogger(__name__)
@@ -56,6 +58,8 @@ class AttuneBot(commands.Bot):
     db: Database
     guild_settings: GuildSettings
     scheduler: Scheduler
+    cooldowns: Cooldowns
+    takedowns: Takedowns
 
     def __init__(
         self,
@@ -98,10 +102,15 @@ class AttuneBot(commands.Bot):
         self.scheduler = Scheduler(
             self.db, clock=self.clock, ready=self.wait_until_ready, available=self.guild_available
         )
+        self.ledger_secret = await ledger.load_secret(self.db)
+        await ledger.prune(self.db, self.clock())
+        self.cooldowns = Cooldowns(self.db, self.clock)
+        self.takedowns = Takedowns(self)
         for extension in self._extensions:
             await self.load_extension(extension)
         if self._start_scheduler:
             await self.scheduler.start()
+            self.takedowns.kick()  # finish take-downs a crash interrupted
         log.info("Attune %s set up with %d cogs", self.version, len(self.cogs))
 
     async def on_ready(self) -> None:
@@ -123,6 +132,8 @@ class AttuneBot(commands.Bot):
         if self._resources_closed:
             return
         self._resources_closed = True
+        if hasattr(self, "takedowns"):
+            await self.takedowns.stop()
         if hasattr(self, "scheduler"):
             await self.scheduler.shutdown(clean=clean)
         if hasattr(self, "db"):

@@ -53,15 +53,24 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     return args
 
 
-def configure_logging(level: str) -> None:
+def configure_logging(level: str, *, discord_debug: bool = False) -> None:
+    """Attune's own loggers at ``level``; discord.py's never below INFO.
+
+    At DEBUG discord.py logs request and gateway bodies: members' notes, reflections, journal
+    pages. Only ``ATTUNE_LOG_DISCORD_DEBUG=1`` (``discord_debug``) lets them through.
+    """
     logging.basicConfig(
         level=level,
         format="%(asctime)s %(levelname)-7s %(name)s: %(message)s",
         stream=sys.stderr,
         force=True,
     )
+    if discord_debug:
+        logging.getLogger("discord").setLevel(logging.DEBUG)
+        log.warning("ATTUNE_LOG_DISCORD_DEBUG is on: the log will contain members' private text")
+    else:
+        logging.getLogger("discord").setLevel(logging.INFO if level == "DEBUG" else logging.WARNING)
     if level != "DEBUG":
-        logging.getLogger("discord").setLevel(logging.WARNING)
         logging.getLogger("apscheduler").setLevel(logging.WARNING)
 
 
@@ -69,7 +78,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     try:
         settings = load_settings()
-        configure_logging(settings.log_level)
+        configure_logging(settings.log_level, discord_debug=settings.log_discord_debug)
         if args.command == "check":
             return check(settings)
         token = settings.require_token()

@@ -28,6 +28,7 @@ ENV_NAMES = {
     "content_dir": "ATTUNE_CONTENT_DIR",
     "dev_guild": "ATTUNE_DEV_GUILD",
     "log_level": "ATTUNE_LOG_LEVEL",
+    "log_discord_debug": "ATTUNE_LOG_DISCORD_DEBUG",
     "api_base_url": "DISCORD_API_BASE_URL",
     "gateway_url": "DISCORD_GATEWAY_URL",
     "feeds_allow": "ATTUNE_FEEDS_ALLOW",
@@ -63,6 +64,7 @@ class Settings(BaseModel):
     content_dir: Path = DEFAULT_CONTENT_DIR
     dev_guild: int | None = None
     log_level: str = "INFO"
+    log_discord_debug: bool = False  # discord.py's request/gateway bodies: private text
     api_base_url: str | None = None
     gateway_url: str | None = None
     feeds_allow: tuple[str, ...] = ()

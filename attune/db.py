@@ -9,7 +9,9 @@ Reads need no lock.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import os
 import re
 import sqlite3
 from collections.abc import AsyncIterator, Iterable, Sequence
@@ -52,6 +54,20 @@ def discover_migrations(directory: Path = MIGRATIONS_DIR) -> list[Migration]:
     return found
 
 
+def _create_private(path: Path) -> None:
+    """Create the database's folder (0700) and file (0600) readable by the owner only.
+
+    Existing folders and files keep the modes an operator gave them; SQLite gives its ``-wal`` and
+    ``-shm`` files the database file's mode.
+    """
+    if not path.parent.exists():
+        path.parent.mkdir(mode=0o700, parents=True)
+    if not path.exists():
+        # In a read-only folder this fails quietly: sqlite's own open then names the problem.
+        with contextlib.suppress(OSError):
+            os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+
+
 def _describe(path: Path, exc: BaseException) -> str:
     text = str(exc)
     if "locked" in text or "busy" in text:
@@ -85,7 +101,7 @@ class Database:
         path = Path(path)
         if str(path) != ":memory:":
             try:
-                path.parent.mkdir(parents=True, exist_ok=True)
+                _create_private(path)
             except OSError as exc:
                 raise DatabaseError(
                     f"{path}: cannot create the folder {path.parent} ({exc.strerror})"
@@ -119,6 +135,8 @@ class Database:
             "PRAGMA journal_mode = WAL",
             "PRAGMA synchronous = NORMAL",
             "PRAGMA foreign_keys = ON",
+            # Deleted rows are overwritten with zeros, so erased notes don't linger in free pages.
+            "PRAGMA secure_delete = ON",
         ):
             await self.fetchall(pragma)
         # In WAL mode reads still work while another process holds the write lock, and a read-only
@@ -191,6 +209,22 @@ class Database:
             log.info("applied migration %s", migration.name)
             current = migration.version
         return current
+
+    async def checkpoint(self, attempts: int = 5) -> bool:
+        """Copy the WAL into the database and truncate it: after a privacy delete, the erased text
+        must not survive in the write-ahead log either. A read still running on the connection
+        blocks it for a moment, so it is retried; returns whether it completed."""
+        for attempt in range(attempts):
+            async with self._write_lock:
+                try:
+                    row = await (await self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")).fetchone()
+                except sqlite3.OperationalError:
+                    row = None
+            if row is not None and row[0] == 0:
+                return True
+            await asyncio.sleep(0.05 * (attempt + 1))
+        log.warning("WAL checkpoint did not complete; it will be retried after the next delete")
+        return False
 
     # ----------------------------------------------------------------- writes
 

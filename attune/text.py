@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import discord
+
 
 def clip(text: str, limit: int) -> str:
     """``text`` shortened to ``limit`` characters, ending with an ellipsis when cut."""
@@ -27,3 +29,10 @@ def plural(count: int, one: str, many: str | None = None) -> str:
 
 def minutes(count: int) -> str:
     return plural(count, "minute")
+
+
+def inert(text: str) -> str:
+    """What a member typed, made inert for the bot's own posts: markdown shows as typed (no masked
+    links, headings, block quotes or formatting that could pass for the bot's voice) and mentions
+    don't resolve."""
+    return discord.utils.escape_mentions(discord.utils.escape_markdown(text))

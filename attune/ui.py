@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+from datetime import timedelta
 from typing import Any, TypeVar
 
 import discord
@@ -52,10 +53,12 @@ async def report_error(interaction: discord.Interaction, error: BaseException) -
             interaction.user.id,
             type(error).__name__,
         )
+    elif isinstance(error, app_commands.CommandOnCooldown):
+        # Before CheckFailure: CommandOnCooldown is one, and would be answered generically.
+        retry_at = discord.utils.utcnow() + timedelta(seconds=error.retry_after)
+        message = f"You can use that again {discord.utils.format_dt(retry_at, 'R')}."
     elif isinstance(error, app_commands.CheckFailure):
         message = str(error) or "You can't use that here."
-    elif isinstance(error, app_commands.CommandOnCooldown):
-        message = f"Please wait {error.retry_after:.0f} s before trying that again."
     elif isinstance(error, discord.Forbidden):
         error_id = secrets.token_hex(4)
         log.warning(

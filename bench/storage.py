@@ -161,10 +161,10 @@ async def main(quick: bool) -> None:
     )
     print(f"                          {describe(history)}")
     guild_rows = await db.fetchval("SELECT count(*) FROM checkins WHERE guild_id = ?", (BIG_GUILD,))
-    summary = await timed(lambda: service.day_counts(BIG_GUILD, TODAY - timedelta(days=6), TODAY), repeat)
+    summary = await timed(lambda: service.day_rows(BIG_GUILD, TODAY - timedelta(days=6), TODAY), repeat)
     print(f"summary (guild with {guild_rows:,} check-ins; 7 days)")
     print(f"                          {describe(summary)}")
-    summary30 = await timed(lambda: service.day_counts(BIG_GUILD, TODAY - timedelta(days=29), TODAY), repeat)
+    summary30 = await timed(lambda: service.day_rows(BIG_GUILD, TODAY - timedelta(days=29), TODAY), repeat)
     print(f"summary, 30 days          {describe(summary30)}")
 
     plans = []
@@ -182,9 +182,9 @@ async def main(quick: bool) -> None:
             (BIG_MEMBER, BIG_GUILD, "2026-11-25"),
         ),
         (
-            "summary members",
-            "SELECT local_date, count(DISTINCT user_id) FROM checkins WHERE guild_id = ? AND local_date"
-            " BETWEEN ? AND ? GROUP BY local_date",
+            "summary rows",
+            "SELECT local_date, user_id, zone, quadrant, visibility FROM checkins WHERE guild_id = ?"
+            " AND local_date BETWEEN ? AND ? ORDER BY created_at, id",
             (BIG_GUILD, "2026-11-19", "2026-11-25"),
         ),
         (

@@ -8,10 +8,12 @@ from datetime import date, datetime, timedelta
 import discord
 import pytest
 
-from attune.content import Content
+from attune.content import QUADRANTS, ZONES, Content
 from attune.text import minutes, plural
 from cogs.checkins import render as checkin_render
-from cogs.checkins.stats import CommunitySummary, Entry, SummaryDay, describe_history, history_data
+from cogs.checkins import summary_render
+from cogs.checkins.stats import Entry, describe_history, history_data
+from cogs.checkins.summary import DayAggregate
 from cogs.episodes import render as episode_render
 from cogs.sits import render as sit_render
 from cogs.sits.service import Stats
@@ -98,24 +100,15 @@ def test_checkin_messages(content: Content, count: int) -> None:
         if not data.empty:
             assert_reads_naturally(checkin_render.history_embed(content, data, summary, filename="x.png"))
     assert_reads_naturally(checkin_render.streak_text(count) or "")
-    day = SummaryDay(
+    shown = DayAggregate(
         day=today,
         shown=True,
-        members=count,
-        checkins=count,
-        zones={"within": count},
-        quadrants={"low_pleasant": count},
+        members=5 * count,
+        zones=dict.fromkeys(ZONES, count),
+        quadrants=dict.fromkeys(QUADRANTS, count),
     )
-    community = CommunitySummary(
-        first_day=today,
-        last_day=today,
-        days=(day,),
-        shown=True,
-        checkins=count,
-        zones={"within": count},
-        quadrants={"low_pleasant": count},
-    )
-    assert_reads_naturally(checkin_render.summary_embed(content, community, 5))
+    days = [shown, DayAggregate(day=today - timedelta(days=1), shown=False)][: max(count, 1)]
+    assert_reads_naturally(summary_render.summary_embed(content, days, today - timedelta(days=1), today))
 
 
 @pytest.mark.parametrize("count", [0, 1, 2])

@@ -18,7 +18,7 @@ async def setup(bot: AttuneBot) -> None:
     from cogs.checkins.service import CheckinService
     from cogs.checkins.views import DYNAMIC_ITEMS
 
-    service = CheckinService(bot.db, bot.clock)
+    service = CheckinService(bot.db, bot.clock, bot.ledger_secret)
     threads = daily.DailyThreads(bot, service)
     reminder_jobs = reminders.Reminders(bot, service)
     bot.scheduler.register(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import io
 import logging
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
 import discord
@@ -17,17 +17,11 @@ from attune.errors import UserError
 from attune.permissions import POST_WITH_THREAD, facilitator_only, guild_id_of, require_bot_permissions
 from attune.timeparse import describe_days, get_zone, parse_clock, parse_days, timezone_choices
 from attune.ui import report_error
-from cogs.checkins import daily, reminders, render, renderer
+from cogs.checkins import daily, reminders, render, renderer, summary_render
 from cogs.checkins.flow import CheckinFlow
-from cogs.checkins.service import CheckinService, SharedPost
-from cogs.checkins.stats import (
-    MIN_GROUP,
-    community_summary,
-    describe_history,
-    history_data,
-    local_date_of,
-    streak,
-)
+from cogs.checkins.service import CheckinService
+from cogs.checkins.stats import describe_history, history_data, local_date_of, streak
+from cogs.checkins.summary import DayAggregate, aggregate_day, closed_period, last_of_each_day
 from cogs.checkins.views import NOTE_MODAL, submitted_values
 
 if TYPE_CHECKING:
@@ -37,6 +31,7 @@ log = logging.getLogger(__name__)
 
 OFF_WORDS = {"off", "stop", "none", "no", "disable"}
 HISTORY_FILE = "checkin-history.png"
+SUMMARY_FILE = "checkin-summary.png"
 
 
 async def zone_autocomplete(interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
@@ -138,9 +133,9 @@ class CheckinsCog(commands.Cog, name="Check-ins"):
         )
 
     @checkin.command(
-        name="summary", description="Community check-in counts by zone and feeling (groups of 5+)"
+        name="summary", description="Community check-in counts by zone and feeling for closed days"
     )
-    @app_commands.describe(days="How many days to include, ending today (1–31, default 7)")
+    @app_commands.describe(days="How many closed days to include, ending yesterday (1–31, default 7)")
     @facilitator_only()
     async def summary(
         self, interaction: discord.Interaction, days: app_commands.Range[int, 1, 31] = 7
@@ -148,16 +143,32 @@ class CheckinsCog(commands.Cog, name="Check-ins"):
         guild_id = guild_id_of(interaction)
         await interaction.response.defer(ephemeral=True, thinking=True)
         config = await self.bot.guild_settings.get(guild_id)
-        today = local_date_of(self.bot.clock(), config.zone)
-        first = today - timedelta(days=days - 1)
-        counts = await self.service.day_counts(guild_id, first, today)
-        data = community_summary(counts, first_day=first, last_day=today, min_group=MIN_GROUP)
+        first, last = closed_period(local_date_of(self.bot.clock(), config.zone), days)
+        published = await self.published_days(guild_id, first, last)
+        content = self.bot.content
+        text = summary_render.summary_text(content, published)
+        zone_labels: dict[str, str] = {zone: info.label for zone, info in content.checkin.zones.items()}
+        quadrant_labels: dict[str, str] = {q: info.label for q, info in content.emotions.quadrants.items()}
+        png = await renderer.render_community(published, zone_labels, quadrant_labels)
+        file = discord.File(io.BytesIO(png), filename=SUMMARY_FILE, description=text[:1024])
+        embed = summary_render.summary_embed(content, published, first, last)
+        embed.set_image(url=f"attachment://{SUMMARY_FILE}")
         notice = await self.flow.reminder_notice(interaction.user.id)
         await interaction.followup.send(
-            content=notice or discord.utils.MISSING,
-            embed=render.summary_embed(self.bot.content, data, MIN_GROUP),
-            ephemeral=True,
+            content=notice or discord.utils.MISSING, embed=embed, file=file, ephemeral=True
         )
+        log.info("summary shown guild=%s days=%d", guild_id, days)
+
+    async def published_days(self, guild_id: int, first: date, last: date) -> list[DayAggregate]:
+        """Each closed day as first published: frozen ones as stored, the others computed and frozen."""
+        frozen = await self.service.frozen_days(guild_id, first, last)
+        missing = [first + timedelta(days=n) for n in range((last - first).days + 1)]
+        missing = [day for day in missing if day not in frozen]
+        if missing:
+            rows = last_of_each_day(await self.service.day_rows(guild_id, missing[0], missing[-1]))
+            await self.service.freeze(guild_id, [aggregate_day(day, rows.get(day, [])) for day in missing])
+            frozen = await self.service.frozen_days(guild_id, first, last)
+        return [frozen[day] for day in sorted(frozen, reverse=True)]
 
     # ----------------------------------------------------------------- members
 
@@ -214,7 +225,7 @@ class CheckinsCog(commands.Cog, name="Check-ins"):
         user_id = interaction.user.id
         if time.strip().lower() in OFF_WORDS:
             removed = await self.service.remove_reminder(user_id)
-            self.bot.scheduler.remove(reminders.KIND, str(user_id))
+            self.reminder_jobs.remove(user_id)
             await interaction.response.send_message(
                 "Your check-in reminder is off."
                 if removed
@@ -231,7 +242,7 @@ class CheckinsCog(commands.Cog, name="Check-ins"):
         else:
             zone_name = (await self.bot.guild_settings.get(guild_id)).timezone
         reminder = await self.service.set_reminder(user_id, guild_id, clock, zone_name)
-        plan = reminders.plan_for(reminder)
+        plan = self.reminder_jobs.plan_for(reminder)
         await self.bot.scheduler.put(reminders.KIND, plan)
         log.info("reminder set guild=%s user=%s", guild_id, user_id)
         upcoming = plan.recurrence.next_after(self.bot.clock())
@@ -272,23 +283,14 @@ class CheckinsCog(commands.Cog, name="Check-ins"):
     # ----------------------------------------------------------------- privacy
 
     async def export_user_data(self, user_id: int) -> dict[str, Any]:
-        return await self.service.export(user_id)
+        data = await self.service.export(user_id)
+        data["support_requests"] = await self.flow.alerts.export(user_id)
+        return data
 
     async def delete_user_data(self, user_id: int) -> int:
-        removed, posts = await self.service.delete(user_id)
-        self.bot.scheduler.remove(reminders.KIND, str(user_id))
-        if posts:
-            task = asyncio.create_task(self._take_down(posts))
-            self._background.add(task)
-            task.add_done_callback(self._background.discard)
-        log.info("check-in data deleted user=%s records=%d shared_posts=%d", user_id, removed, len(posts))
+        """Rows go now; shared check-ins and alert posts are queued in the same transaction."""
+        removed = await self.service.delete(user_id)
+        self.reminder_jobs.remove(user_id)
+        self.bot.takedowns.kick()
+        log.info("check-in data deleted user=%s records=%d", user_id, removed)
         return removed
-
-    async def _take_down(self, posts: list[SharedPost]) -> None:
-        """Remove a member's shared check-in posts from the threads (best effort, paced by discord.py)."""
-        for post in posts:
-            message = self.bot.get_partial_messageable(post.channel_id).get_partial_message(post.message_id)
-            try:
-                await message.delete()
-            except discord.HTTPException as error:
-                log.info("could not remove shared check-in %s: %s", post.message_id, error.status)

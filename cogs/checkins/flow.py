@@ -7,17 +7,16 @@ finish a check-in that they started before a restart. Nothing is stored until th
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 import discord
 
 from attune.content import MIXED, QUADRANTS, ZONES, Content, EmotionWord
+from attune.cooldowns import OnCooldown, take_for
 from attune.errors import UserError
-from attune.notify import tell_facilitators
-from attune.permissions import guild_id_of
 from cogs.checkins import render
+from cogs.checkins.alerts import SupportAlerts
 from cogs.checkins.ordering import InOrder, Turn
 from cogs.checkins.service import (
     VISIBILITIES,
@@ -44,7 +43,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-ALERT_COOLDOWN = timedelta(minutes=30)
 EXPIRED = (
     "That check-in step is no longer valid (the feeling words may have changed). "
     "Start again with the **Check in** button or `/checkin now`."
@@ -60,7 +58,7 @@ class CheckinFlow:
     def __init__(self, bot: AttuneBot, service: CheckinService) -> None:
         self.bot = bot
         self.service = service
-        self._alerts: dict[tuple[int, int], datetime] = {}
+        self.alerts = SupportAlerts(bot)
         self._sharing = InOrder()
 
     @property
@@ -129,7 +127,9 @@ class CheckinFlow:
             config = await self.bot.guild_settings.get(guild_id)
             text = self.content.support.text_for(config.support_text)
             await interaction.response.edit_message(
-                content=None, embed=render.support_embed(self.content, text), view=support_view(self.content)
+                content=None,
+                embed=render.support_embed(self.content, text),
+                view=support_view(self.content, can_alert=await self.alerts.can_alert(guild_id)),
             )
             return
         await interaction.response.edit_message(
@@ -171,6 +171,16 @@ class CheckinFlow:
         note, cut = trim_note(clean_note(values.get(NOTE_FIELD)))
         chosen = values.get(VISIBILITY_FIELD) or ["private"]
         visibility = chosen[0] if chosen and chosen[0] in VISIBILITIES else "private"
+        held_back: str | None = None
+        if visibility == "shared":
+            try:
+                await take_for(interaction, "checkin-share")
+            except OnCooldown as error:
+                visibility = "private"
+                held_back = (
+                    "🔒 Kept private this time — nothing is lost. You can share in the thread again "
+                    f"{discord.utils.format_dt(error.retry_at, 'R')}."
+                )
         # A place in line, taken before anything is awaited: shares post in the order they arrived.
         turn = self._sharing.take(guild_id) if visibility == "shared" else None
         try:
@@ -178,7 +188,7 @@ class CheckinFlow:
             now = self.bot.clock()
             config = await self.bot.guild_settings.get(guild_id)
             local_date = local_date_of(now, config.zone)
-            outcome = "🔒 Kept private: only you can see it."
+            outcome = held_back or "🔒 Kept private: only you can see it."
             shared: discord.Message | None = None
             if turn is not None:
                 shared, outcome = await self._share_in_turn(interaction, turn, zone, emotion, note)
@@ -212,6 +222,7 @@ class CheckinFlow:
 
         count = await self.service.count_for_member(guild_id, interaction.user.id)
         suggestions = getattr(self.content.regulation, zone)
+        can_alert = zone == "support" and await self.alerts.can_alert(guild_id)
         embed = render.result_embed(
             self.content,
             zone,
@@ -221,7 +232,7 @@ class CheckinFlow:
         )
         paused = await self.reminder_notice(interaction.user.id)
         notice = "\n\n".join(part for part in (paused, render.trimmed_note(cut)) if part)
-        view = alert_view() if zone == "support" else None
+        view = alert_view() if can_alert else None
         if zone == "support" or emotion.heavy:
             view = with_support_button(view)
         if interaction.message is not None:
@@ -283,46 +294,24 @@ class CheckinFlow:
         guild_id = await self.guild_of(interaction)
         config = await self.bot.guild_settings.get(guild_id)
         text = self.content.support.text_for(config.support_text)
+        can_alert = await self.alerts.can_alert(guild_id)
         await interaction.response.send_message(
-            embed=render.support_embed(self.content, text), view=alert_view(), ephemeral=True
+            embed=render.support_embed(self.content, text),
+            view=alert_view() if can_alert else discord.utils.MISSING,
+            ephemeral=True,
         )
 
     async def alert_facilitators(self, interaction: discord.Interaction[Any]) -> None:
-        """Only on the member's own press: tell the facilitators who could use support (no details)."""
-        guild_id = guild_id_of(interaction)
-        user = interaction.user
-        now = self.bot.clock()
-        last = self._alerts.get((guild_id, user.id))
-        if last is not None and now - last < ALERT_COOLDOWN:
-            raise UserError(
-                f"The facilitators were already told {discord.utils.format_dt(last, 'R')}; one of them may "
-                "reach out to you. If you are in danger, please call your local emergency number now."
-            )
+        """Only on the member's own press: ask the facilitators to reach out (no details shared)."""
+        guild_id = await self.guild_of(interaction)
         await interaction.response.defer()
-        name = discord.utils.escape_markdown(discord.utils.escape_mentions(user.display_name))
-        text = (
-            f"🔔 **A member could use support.** {user.mention} ({name}) chose *I could use support* "
-            "in a check-in and asked for a facilitator to reach out. Nothing else from their check-in is "
-            "shared. A short, kind private message is a good first step — you are peers, not "
-            "professionals, so point to the support resources if it is more than a community can hold."
-        )
-        told = await tell_facilitators(
-            self.bot, guild_id, text, allowed_mentions=discord.AllowedMentions.none()
-        )
-        if not told:
-            raise UserError(
-                "I couldn't reach the facilitators: this server has no facilitators channel I can post in. "
-                "Please contact a facilitator directly, or use the resources above. If you are in danger, "
-                "please call your local emergency number now."
-            )
-        self._alerts[(guild_id, user.id)] = now
-        log.info("support alert sent guild=%s user=%s", guild_id, user.id)
+        await self.alerts.send(guild_id, interaction.user)
         await interaction.edit_original_response(view=_with_alert_sent(interaction.message, self.content))
         await interaction.followup.send(self.content.support.alert_sent, ephemeral=True)
 
 
 def _with_alert_sent(message: discord.Message | None, content: Content) -> discord.ui.View:
-    """The same buttons as before, with *Alert a facilitator* shown as done."""
+    """The same buttons as before, with *Ask someone to reach out* shown as done."""
     for row in message.components if message is not None else []:
         for child in getattr(row, "children", []):
             if getattr(child, "custom_id", None) == "checkin:zone:support:go":

@@ -1,6 +1,7 @@
 """Personal DM reminders: at the member's local time, only on days they haven't checked in yet.
 
-One plan per member (kind ``checkins.reminder``, key = user id). When Discord refuses the DM
+One plan per member (kind ``checkins.reminder``, key = a keyed hash of the user id, so the delivery
+ledger never holds the raw id; :class:`Reminders` maps keys back to members). When Discord refuses the DM
 (closed DMs: 403 / 50007) the reminder is paused and its job removed; the member is told once, in
 an ephemeral reply, the next time they use a check-in command.
 """
@@ -30,15 +31,6 @@ KIND = "checkins.reminder"
 GRACE = timedelta(hours=2)
 
 
-def plan_for(reminder: Reminder) -> Plan:
-    return Plan(
-        key=str(reminder.user_id),
-        recurrence=reminder.recurrence(),
-        since=reminder.updated_at,
-        guild_id=reminder.guild_id,
-    )
-
-
 def deadline(plan: Plan, at: datetime) -> datetime:
     """A late reminder is still useful for two hours, but never after its local day ended."""
     zone_name = getattr(plan.recurrence, "zone_name", "UTC")
@@ -57,12 +49,30 @@ class Reminders:
     def __init__(self, bot: AttuneBot, service: CheckinService) -> None:
         self.bot = bot
         self.service = service
+        self._members: dict[str, int] = {}
+
+    def key(self, user_id: int) -> str:
+        return self.service.reminder_key(user_id)
+
+    def plan_for(self, reminder: Reminder) -> Plan:
+        key = self.key(reminder.user_id)
+        self._members[key] = reminder.user_id
+        return Plan(
+            key=key, recurrence=reminder.recurrence(), since=reminder.updated_at, guild_id=reminder.guild_id
+        )
+
+    def remove(self, user_id: int) -> None:
+        key = self.key(user_id)
+        self._members.pop(key, None)
+        self.bot.scheduler.remove(KIND, key)
 
     async def load(self) -> list[Plan]:
-        return [plan_for(reminder) for reminder in await self.service.active_reminders()]
+        return [self.plan_for(reminder) for reminder in await self.service.active_reminders()]
 
     async def deliver(self, occurrence: Occurrence) -> str:
-        user_id = int(occurrence.key)
+        user_id = self._members.get(occurrence.key)
+        if user_id is None:
+            return "reminder removed; no DM"
         reminder = await self.service.get_reminder(user_id)
         if reminder is None or reminder.paused:
             return "reminder removed or paused; no DM"
@@ -76,12 +86,12 @@ class Reminders:
             await channel.send(text, view=view, nonce=occurrence.nonce)
         except discord.Forbidden as error:
             await self.service.pause_reminder(user_id)
-            self.bot.scheduler.remove(KIND, occurrence.key)
+            self.remove(user_id)
             log.info("reminder paused user=%s: DMs closed (%s)", user_id, error.code)
             raise PermanentFailure(f"DMs closed ({error.code}); reminder paused") from None
         except discord.NotFound:
             await self.service.remove_reminder(user_id)
-            self.bot.scheduler.remove(KIND, occurrence.key)
+            self.remove(user_id)
             raise PermanentFailure("user not found; reminder removed") from None
         return "reminded"
 

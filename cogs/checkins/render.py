@@ -8,10 +8,10 @@ from typing import Literal
 import discord
 
 from attune.content import MIXED, Content, EmotionWord
-from attune.text import plural
+from attune.text import inert
 from attune.timeparse import WEEKDAY_NAMES
 from cogs.checkins.service import NOTE_LIMIT
-from cogs.checkins.stats import CommunitySummary, HistoryData, SummaryDay
+from cogs.checkins.stats import HistoryData
 
 MONTH_NAMES = (
     "January",
@@ -102,8 +102,8 @@ def quote(text: str) -> str:
 
 
 def safe_user_text(text: str) -> str:
-    """Member-typed text made inert: no mentions (not even rendered ones), markdown kept."""
-    return discord.utils.escape_mentions(text)
+    """Member-typed text made inert: no mentions (not even rendered ones), no markdown."""
+    return inert(text)
 
 
 def shared_embed(
@@ -112,7 +112,7 @@ def shared_embed(
     """The compact line posted in today's thread when a member shares a check-in."""
     zone_info = content.checkin.zones[zone]  # type: ignore[index]
     quadrant = content.emotions.quadrants[emotion.quadrant]
-    who = discord.utils.escape_markdown(safe_user_text(name))
+    who = safe_user_text(name)
     line = f"{quadrant.emoji} **{who}** is feeling *{emotion.word.lower()}* and {zone_info.phrase}."
     if note:
         line += "\n" + quote(safe_user_text(note))
@@ -133,6 +133,7 @@ def result_embed(
     *,
     outcome: str,
     suggestion: str,
+    can_alert: bool = True,
 ) -> discord.Embed:
     """What a member sees after checking in: what they named, where it went, one thing to try.
 
@@ -192,56 +193,4 @@ def history_embed(content: Content, data: HistoryData, summary: str, *, filename
         )
     embed.set_image(url=f"attachment://{filename}")
     embed.set_footer(text="Only you can see this. " + content.checkin.not_clinical)
-    return embed
-
-
-# --------------------------------------------------------------------------- summary
-
-
-def _zone_counts(content: Content, counts: dict[str, int]) -> str:
-    return " ".join(f"{content.checkin.zones[z].emoji} {n}" for z, n in counts.items())  # type: ignore[index]
-
-
-def _quadrant_counts(content: Content, counts: dict[str, int]) -> str:
-    return " ".join(
-        f"{content.emotions.quadrants[q].emoji} {n}"  # type: ignore[index]
-        for q, n in counts.items()
-    )
-
-
-def _summary_day(content: Content, day: SummaryDay) -> str:
-    if not day.shown or day.zones is None or day.quadrants is None:
-        return f"**{short_date(day.day)}** — too few to show"
-    return (
-        f"**{short_date(day.day)}** — {plural(day.members or 0, 'member')}, "
-        f"{plural(day.checkins or 0, 'check-in')} · "
-        f"{_zone_counts(content, day.zones)} · {_quadrant_counts(content, day.quadrants)}"
-    )
-
-
-def summary_embed(content: Content, summary: CommunitySummary, min_group: int) -> discord.Embed:
-    legend_zones = " ".join(f"{i.emoji} {i.label}" for i in content.checkin.zones.values())
-    legend_quadrants = " ".join(f"{i.emoji} {i.label}" for i in content.emotions.quadrants.values())
-    lines = [_summary_day(content, day) for day in summary.days]
-    if summary.shown and summary.zones is not None and summary.quadrants is not None:
-        total = (
-            f"**Shown days together** — {plural(summary.checkins or 0, 'check-in')} · "
-            f"{_zone_counts(content, summary.zones)} · {_quadrant_counts(content, summary.quadrants)}"
-        )
-    else:
-        total = "**Period** — too few to show"
-    description = "\n".join([*lines, "", total])
-    embed = discord.Embed(
-        title=f"Check-ins · {short_date(summary.first_day)} – {short_date(summary.last_day)}",
-        description=description[:4096],
-        colour=discord.Colour.teal(),
-    )
-    embed.add_field(name="Zones", value=legend_zones[:1024], inline=False)
-    embed.add_field(name="Feelings", value=legend_quadrants[:1024], inline=False)
-    embed.set_footer(
-        text=(
-            f"Counts only, private and shared alike. A day with fewer than {min_group} members is "
-            "hidden, and the total adds up shown days only, so no one can be singled out."
-        )
-    )
     return embed

@@ -14,6 +14,8 @@ from concurrent.futures.process import BrokenProcessPool
 
 from cogs.checkins.chart import render_history
 from cogs.checkins.stats import HistoryData
+from cogs.checkins.summary import DayAggregate
+from cogs.checkins.summary_chart import render_summary
 
 _pool: ProcessPoolExecutor | None = None
 
@@ -36,6 +38,19 @@ async def render(
     except BrokenProcessPool:
         _pool = None
         return await loop.run_in_executor(_executor(), render_history, data, zone_labels, quadrant_colours)
+
+
+async def render_community(
+    days: list[DayAggregate], zone_labels: dict[str, str], quadrant_labels: dict[str, str]
+) -> bytes:
+    """The community summary chart's PNG, drawn in the same worker process."""
+    global _pool
+    loop = asyncio.get_running_loop()
+    try:
+        return await loop.run_in_executor(_executor(), render_summary, days, zone_labels, quadrant_labels)
+    except BrokenProcessPool:
+        _pool = None
+        return await loop.run_in_executor(_executor(), render_summary, days, zone_labels, quadrant_labels)
 
 
 def shut_down() -> None:

@@ -6,18 +6,25 @@ through :meth:`CheckinService.add_checkins_batch` (one ``executemany`` in one tr
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import aiosqlite
+
 from attune.clock import Clock, utcnow
 from attune.db import Database
+from attune.ledger import member_key
+from attune.takedowns import Takedown, enqueue
 from attune.timeparse import ALL_DAYS, Recurrence, days_from_text, days_to_text, weekly_at
-from cogs.checkins.stats import DayCounts, Entry
+from cogs.checkins.stats import Entry
+from cogs.checkins.summary import DayAggregate, DayRow
 
 NOTE_LIMIT = 500
+REMINDER_KIND = "checkins.reminder"  # the scheduler kind of DM reminders (see reminders.KIND)
 VISIBILITIES = ("private", "shared")
 
 
@@ -139,9 +146,14 @@ def _reminder(row: Any) -> Reminder:
 
 
 class CheckinService:
-    def __init__(self, db: Database, clock: Clock = utcnow) -> None:
+    def __init__(self, db: Database, clock: Clock = utcnow, ledger_secret: bytes = b"") -> None:
         self.db = db
         self.clock = clock
+        self.ledger_secret = ledger_secret
+
+    def reminder_key(self, user_id: int) -> str:
+        """The DM reminder's schedule and ledger key: a keyed hash, never the raw user id."""
+        return member_key(self.ledger_secret, user_id)
 
     # ------------------------------------------------------------------ setups
 
@@ -167,7 +179,7 @@ class CheckinService:
                 clock.strftime("%H:%M"),
                 days_to_text(days),
                 timezone,
-                by,
+                None,  # who changed it is not kept (data minimisation; see 0006_privacy.sql)
                 now.isoformat(),
             ),
         )
@@ -180,7 +192,7 @@ class CheckinService:
         changed = await self.db.execute(
             "UPDATE checkin_setups SET enabled = 0, updated_by = ?, updated_at = ?"
             " WHERE guild_id = ? AND enabled = 1",
-            (by, self.clock().isoformat(), guild_id),
+            (None, self.clock().isoformat(), guild_id),
         )
         return changed == 1
 
@@ -285,33 +297,52 @@ class CheckinService:
         )
         return found is not None
 
-    async def day_counts(self, guild_id: int, first_day: date, last_day: date) -> list[DayCounts]:
-        """Per local date: distinct members, and check-ins by zone and by quadrant (no people)."""
-        params = (guild_id, first_day.isoformat(), last_day.isoformat())
-        where = "WHERE guild_id = ? AND local_date BETWEEN ? AND ?"
-        members = {
-            r[0]: r[1]
-            for r in await self.db.fetchall(
-                f"SELECT local_date, count(DISTINCT user_id) FROM checkins {where} GROUP BY local_date",  # noqa: S608
-                params,
+    async def day_rows(self, guild_id: int, first_day: date, last_day: date) -> list[DayRow]:
+        """Every check-in of the period as the community aggregate sees it, oldest first."""
+        rows = await self.db.fetchall(
+            "SELECT local_date, user_id, zone, quadrant, visibility FROM checkins"
+            " WHERE guild_id = ? AND local_date BETWEEN ? AND ? ORDER BY created_at, id",
+            (guild_id, first_day.isoformat(), last_day.isoformat()),
+        )
+        return [DayRow(date.fromisoformat(r[0]), r[1], r[2], r[3], r[4] == "private") for r in rows]
+
+    async def frozen_days(self, guild_id: int, first_day: date, last_day: date) -> dict[date, DayAggregate]:
+        """The aggregates already published for these days (they never change)."""
+        rows = await self.db.fetchall(
+            "SELECT * FROM checkin_day_aggregates WHERE guild_id = ? AND local_date BETWEEN ? AND ?",
+            (guild_id, first_day.isoformat(), last_day.isoformat()),
+        )
+        found = {}
+        for r in rows:
+            day = date.fromisoformat(r["local_date"])
+            found[day] = DayAggregate(
+                day,
+                bool(r["shown"]),
+                r["members"],
+                json.loads(r["zones"]) if r["zones"] else None,
+                json.loads(r["quadrants"]) if r["quadrants"] else None,
             )
-        }
-        zones: dict[str, dict[str, int]] = {}
-        for r in await self.db.fetchall(
-            f"SELECT local_date, zone, count(*) FROM checkins {where} GROUP BY local_date, zone",  # noqa: S608
-            params,
-        ):
-            zones.setdefault(r[0], {})[r[1]] = r[2]
-        quadrants: dict[str, dict[str, int]] = {}
-        for r in await self.db.fetchall(
-            f"SELECT local_date, quadrant, count(*) FROM checkins {where} GROUP BY local_date, quadrant",  # noqa: S608
-            params,
-        ):
-            quadrants.setdefault(r[0], {})[r[1]] = r[2]
-        return [
-            DayCounts(date.fromisoformat(day), count, zones.get(day, {}), quadrants.get(day, {}))
-            for day, count in sorted(members.items())
-        ]
+        return found
+
+    async def freeze(self, guild_id: int, aggregates: Iterable[DayAggregate]) -> None:
+        """Store first publications; a day published before keeps its numbers."""
+        now = self.clock().isoformat()
+        await self.db.executemany(
+            "INSERT INTO checkin_day_aggregates (guild_id, local_date, shown, members, zones, quadrants,"
+            " frozen_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (guild_id, local_date) DO NOTHING",
+            [
+                (
+                    guild_id,
+                    a.day.isoformat(),
+                    int(a.shown),
+                    a.members,
+                    json.dumps(a.zones) if a.zones is not None else None,
+                    json.dumps(a.quadrants) if a.quadrants is not None else None,
+                    now,
+                )
+                for a in aggregates
+            ],
+        )
 
     # -------------------------------------------------------------- reminders
 
@@ -390,23 +421,33 @@ class CheckinService:
             },
         }
 
-    async def delete(self, user_id: int) -> tuple[int, list[SharedPost]]:
-        """Remove every check-in and the reminder; returns the count and the posts to take down."""
+    async def delete(self, user_id: int) -> int:
+        """Remove every check-in, the reminder and support alerts, and the member's DM-reminder ledger
+        rows; their shared posts and alert posts are queued for take-down in the same transaction."""
+        now = self.clock()
         async with self.db.transaction() as conn:
-            cursor = await conn.execute(
+            async with conn.execute(
                 "SELECT shared_channel_id, shared_message_id FROM checkins WHERE user_id = ?"
                 " AND shared_message_id IS NOT NULL",
                 (user_id,),
-            )
-            posts = [SharedPost(r[0], r[1]) for r in await cursor.fetchall()]
-            await cursor.close()
-            cursor = await conn.execute("DELETE FROM checkins WHERE user_id = ?", (user_id,))
-            removed = cursor.rowcount
-            await cursor.close()
-            cursor = await conn.execute("DELETE FROM checkin_reminders WHERE user_id = ?", (user_id,))
-            removed += cursor.rowcount
-            await cursor.close()
-        return removed, posts
+            ) as cursor:
+                posts = [Takedown(r[0], r[1]) for r in await cursor.fetchall()]
+            await enqueue(conn, posts, now)
+            removed = 0
+            for sql, params in (
+                ("DELETE FROM checkins WHERE user_id = ?", (user_id,)),
+                ("DELETE FROM checkin_reminders WHERE user_id = ?", (user_id,)),
+                ("UPDATE checkin_setups SET updated_by = NULL WHERE updated_by = ?", (user_id,)),
+                (
+                    "DELETE FROM deliveries WHERE kind = ? AND key = ?",
+                    (REMINDER_KIND, self.reminder_key(user_id)),
+                ),
+            ):
+                cursor = await conn.execute(sql, params)
+                removed += max(cursor.rowcount, 0)
+                await cursor.close()
+            removed += await delete_alerts(conn, user_id, now)
+        return removed
 
 
 def note_problem(note: str | None) -> str | None:
@@ -426,3 +467,24 @@ def trim_note(note: str | None) -> tuple[str | None, str]:
 def clean_note(note: str | None) -> str | None:
     cleaned = (note or "").strip()
     return cleaned or None
+
+
+#: What a support alert post says once the member who asked deleted their data.
+ALERT_REDACTED = (
+    "A member asked for someone to reach out here. They have since deleted their data from Attune, "
+    "so this request no longer names them."
+)
+
+
+async def delete_alerts(conn: aiosqlite.Connection, user_id: int, now: datetime) -> int:
+    """Inside a privacy delete's transaction: drop the member's alerts, queue their posts' redaction."""
+    async with conn.execute(
+        "SELECT channel_id, message_id FROM support_alerts WHERE user_id = ? AND message_id IS NOT NULL",
+        (user_id,),
+    ) as cursor:
+        posts = [Takedown(r[0], r[1], "replace", ALERT_REDACTED) for r in await cursor.fetchall()]
+    await enqueue(conn, posts, now)
+    cursor = await conn.execute("DELETE FROM support_alerts WHERE user_id = ?", (user_id,))
+    removed = max(cursor.rowcount, 0)
+    await cursor.close()
+    return removed

@@ -1,4 +1,5 @@
-"""Pure arithmetic over check-ins: local dates, streaks, a member's history, community aggregates.
+"""Pure arithmetic over check-ins: local dates, streaks, a member's history (community aggregates:
+:mod:`cogs.checkins.summary`).
 
 No database and no Discord here: the service hands in plain rows, so every number a member or a
 facilitator sees is unit-tested on its own.
@@ -12,9 +13,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
 
 from attune.content import QUADRANTS, ZONES
-
-#: A day or period with fewer distinct members than this is never shown to facilitators.
-MIN_GROUP = 5
 
 
 def local_date_of(instant: datetime, zone: tzinfo) -> date:
@@ -204,76 +202,3 @@ def describe_history(data: HistoryData, zone_labels: dict[str, str], quadrant_la
         words = ", ".join(f"{word.lower()} ({n})" for word, n in data.top_words)
         lines.append(f"Most named: {words}.")
     return " ".join(lines)
-
-
-# ------------------------------------------------------------------------- community
-
-
-@dataclass(frozen=True)
-class DayCounts:
-    """Raw per-day counts for one guild, straight from the database."""
-
-    day: date
-    members: int
-    zones: dict[str, int]
-    quadrants: dict[str, int]
-
-
-@dataclass(frozen=True)
-class SummaryDay:
-    day: date
-    shown: bool  # False: fewer than MIN_GROUP distinct members — "too few to show"
-    members: int | None
-    checkins: int | None
-    zones: dict[str, int] | None
-    quadrants: dict[str, int] | None
-
-
-@dataclass(frozen=True)
-class CommunitySummary:
-    first_day: date
-    last_day: date
-    days: tuple[SummaryDay, ...]  # newest first
-    shown: bool  # the period total; False when no day could be shown
-    checkins: int | None
-    zones: dict[str, int] | None
-    quadrants: dict[str, int] | None
-
-
-def community_summary(
-    counts: Iterable[DayCounts], *, first_day: date, last_day: date, min_group: int = MIN_GROUP
-) -> CommunitySummary:
-    """Per-day zone and quadrant counts, hiding every group of fewer than ``min_group`` members.
-
-    The period total adds up only the days that are shown. Including hidden days would let anyone
-    subtract the visible days from the total (or compare two periods) and recover a small group.
-    """
-    by_day = {c.day: c for c in counts}
-    days: list[SummaryDay] = []
-    zone_total: Counter[str] = Counter()
-    quadrant_total: Counter[str] = Counter()
-    shown_any = False
-    day = last_day
-    while day >= first_day:
-        found = by_day.get(day)
-        if found is None or found.members < min_group:
-            days.append(SummaryDay(day, False, None, None, None, None))
-        else:
-            shown_any = True
-            zones = {z: found.zones.get(z, 0) for z in ZONES}
-            quadrants = {q: found.quadrants.get(q, 0) for q in QUADRANTS}
-            zone_total.update(zones)
-            quadrant_total.update(quadrants)
-            days.append(SummaryDay(day, True, found.members, sum(zones.values()), zones, quadrants))
-        day -= timedelta(days=1)
-    if not shown_any:
-        return CommunitySummary(first_day, last_day, tuple(days), False, None, None, None)
-    return CommunitySummary(
-        first_day,
-        last_day,
-        tuple(days),
-        True,
-        sum(zone_total.values()),
-        {z: zone_total.get(z, 0) for z in ZONES},
-        {q: quadrant_total.get(q, 0) for q in QUADRANTS},
-    )

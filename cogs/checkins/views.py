@@ -7,7 +7,7 @@
 * ``checkin:note:<zone>:<word>`` — step 3, the modal (note + visibility); its submissions are handled
   by :class:`cogs.checkins.cog.CheckinsCog` from the custom_id, not by the modal object, so a modal
   opened before a restart still saves afterwards. ``checkin:retry:…`` reopens it.
-* ``checkin:alert`` — *Alert a facilitator*, only ever pressed by the member themself.
+* ``checkin:alert`` — *Ask someone to reach out*, only ever pressed by the member themself.
 * ``checkin:support`` — *Support options* on a result after a heavy feeling or *I could use support*.
 """
 
@@ -92,14 +92,14 @@ class ZoneButton(
 
 
 class AlertButton(AttuneDynamicItem[discord.ui.Button[Any]], template=r"checkin:alert"):
-    """*Alert a facilitator*: shown only to a member who chose *I could use support*."""
+    """*Ask someone to reach out*: offered to a member who chose *I could use support*, only where a
+    facilitators' channel can take the request. A calm button: no alarm colour, no bell."""
 
     def __init__(self, *, disabled: bool = False) -> None:
         super().__init__(
             discord.ui.Button(
-                label="Facilitators alerted" if disabled else "Alert a facilitator",
-                emoji="🔔",
-                style=discord.ButtonStyle.danger,
+                label="Asked someone to reach out" if disabled else "Ask someone to reach out",
+                style=discord.ButtonStyle.secondary if disabled else discord.ButtonStyle.primary,
                 custom_id="checkin:alert",
                 disabled=disabled,
             )
@@ -332,9 +332,10 @@ def zone_view(content: Content) -> discord.ui.View:
     return view
 
 
-def support_view(content: Content, *, alert_sent: bool = False) -> discord.ui.View:
+def support_view(content: Content, *, alert_sent: bool = False, can_alert: bool = True) -> discord.ui.View:
     view = discord.ui.View(timeout=None)
-    view.add_item(AlertButton(disabled=alert_sent))
+    if can_alert or alert_sent:
+        view.add_item(AlertButton(disabled=alert_sent))
     view.add_item(ZoneButton("support", label="Name a feeling and check in", emoji="🌱", go=True))
     return view
 

@@ -12,6 +12,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from attune.autocomplete import guild_time
+from attune.cooldowns import take_for
 from attune.errors import MissingBotPermissions, UserError
 from attune.permissions import (
     POST,
@@ -141,6 +142,7 @@ class EpisodesCog(commands.Cog, name="Episodes"):
             require_bot_permissions(channel, POST_WITH_THREAD)
         if await self._shared_just_now(guild_id, interaction.user.id, link):
             raise UserError("You shared that episode a moment ago; it's already posted.")
+        await take_for(interaction, "episode-share")
         await interaction.response.defer(ephemeral=True, thinking=True)
         known = await self.store.known_title(guild_id, link)
         episode_title = given_title or (known[0] if known else host_and_path(link))
@@ -528,27 +530,8 @@ class EpisodesCog(commands.Cog, name="Episodes"):
 
     async def delete_user_data(self, user_id: int) -> int:
         removed = await self.store.delete_user_shares(user_id)
-        for share in removed:
-            await self._take_down(share.guild_id, share.channel_id, share.message_id, share.thread_id)
+        self.bot.takedowns.kick()
         if removed:
             await self.digests.redact(removed)
         log.info("privacy: removed %d episode share(s) of user=%s", len(removed), user_id)
         return len(removed)
-
-    async def _take_down(
-        self, guild_id: int, channel_id: int, message_id: int | None, thread_id: int | None
-    ) -> None:
-        """Delete our post of a share and its thread, tolerating what is already gone."""
-        if thread_id is not None:
-            try:
-                await self.bot.http.delete_channel(thread_id, reason="the member deleted their data")
-            except discord.HTTPException as error:
-                log.info("guild=%s could not delete thread %s: %s", guild_id, thread_id, error.status)
-        if message_id is not None:
-            message = self.bot.get_partial_messageable(channel_id, guild_id=guild_id).get_partial_message(
-                message_id
-            )
-            try:
-                await message.delete()
-            except discord.HTTPException as error:
-                log.info("guild=%s could not delete message %s: %s", guild_id, message_id, error.status)

@@ -12,7 +12,7 @@ from datetime import datetime
 
 import discord
 
-from attune.text import clip, one_line
+from attune.text import clip, inert, one_line
 from cogs.episodes.library import Entry
 from cogs.episodes.parse import describe_duration
 from cogs.episodes.service import Feed, FeedEpisode, Share
@@ -61,7 +61,7 @@ def share_embed(share: Share, show: str | None = None) -> discord.Embed:
         url=share.url,
         colour=SHARE_COLOUR,
         description=clip(
-            f"{quote(share.insight)}\n\n— shared by <@{share.user_id}>",
+            f"{quote(inert(share.insight))}\n\n— shared by <@{share.user_id}>",
             4000,
         ),
         timestamp=share.shared_at,
@@ -128,7 +128,7 @@ def _insight_block(share: Share, *, with_time: bool) -> str:
     meta = f"— <@{share.user_id}> on {md_link(clip(share.title, 120), share.url)}"
     if with_time:
         meta += f" · {discord.utils.format_dt(share.shared_at, 'R')}"
-    return f"{quote(share.insight)}\n{meta}"
+    return f"{quote(inert(share.insight))}\n{meta}"
 
 
 def digest_embed(

@@ -18,6 +18,7 @@ import aiosqlite
 from attune.clock import Clock, utcnow
 from attune.db import Database
 from attune.errors import UserError
+from attune.takedowns import Takedown, enqueue
 from cogs.episodes.parse import FeedItem, ParsedFeed
 
 MAX_FEEDS_PER_GUILD = 25
@@ -275,6 +276,9 @@ class EpisodeStore:
                 "SELECT * FROM episode_shares WHERE user_id = ? ORDER BY id", (user_id,)
             ) as cursor:
                 removed = [Share.from_row(r) for r in await cursor.fetchall()]
+            posts = [Takedown(s.thread_id, s.thread_id, "delete_thread") for s in removed if s.thread_id]
+            posts += [Takedown(s.channel_id, s.message_id) for s in removed if s.message_id is not None]
+            await enqueue(conn, posts, self.clock())
             await conn.execute("DELETE FROM episode_shares WHERE user_id = ?", (user_id,))
         return removed
 

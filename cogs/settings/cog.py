@@ -8,6 +8,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from attune.cooldowns import ACTIONS, MAX_MINUTES, MAX_USES, Limit
 from attune.errors import UserError
 from attune.guilds import GuildConfig
 from attune.permissions import (
@@ -131,6 +132,46 @@ class SettingsCog(commands.Cog, name="Settings"):
         await self.store.set_facilitator_role(guild_id, role.id)
         await interaction.response.send_message(
             f"Members with {role.mention} are now facilitators (as are members with Manage Server).",
+            ephemeral=True,
+        )
+
+    @settings.command(name="cooldowns", description="How often one member may make me post publicly")
+    @app_commands.describe(
+        action="Which kind of post (leave out to see every limit)",
+        uses="How many a member may make in the time below (0 = no limit)",
+        minutes="In how many minutes (1–1440)",
+    )
+    @app_commands.choices(
+        action=[app_commands.Choice(name=a.what.capitalize(), value=a.key) for a in ACTIONS.values()]
+    )
+    @facilitator_only()
+    async def cooldowns(
+        self,
+        interaction: discord.Interaction,
+        action: app_commands.Choice[str] | None = None,
+        uses: app_commands.Range[int, 0, MAX_USES] | None = None,
+        minutes: app_commands.Range[int, 1, MAX_MINUTES] | None = None,
+    ) -> None:
+        guild_id = guild_id_of(interaction)
+        if action is None and (uses is not None or minutes is not None):
+            raise UserError("Choose which kind of post the limit is for (`action`). Nothing was changed.")
+        if action is not None:
+            if uses is None:
+                raise UserError(
+                    f"Say how many a member may make, e.g. `action: {action.name}` `uses: 3` `minutes: 60`. "
+                    "Nothing was changed."
+                )
+            current = await self.bot.cooldowns.limit(guild_id, action.value)
+            await self.bot.cooldowns.set_limit(
+                guild_id, action.value, Limit(uses, minutes if minutes is not None else current.minutes)
+            )
+        limits = await self.bot.cooldowns.limits(guild_id)
+        lines = [f"• {ACTIONS[key].what.capitalize()}: {limit.describe()}" for key, limit in limits.items()]
+        await interaction.response.send_message(
+            ("Saved. " if action is not None else "")
+            + "How often one member may make me post publicly here:\n"
+            + "\n".join(lines)
+            + "\nFacilitators aren't limited.",
             ephemeral=True,
         )
 

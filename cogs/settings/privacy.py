@@ -16,6 +16,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from attune import ledger
 from attune.errors import UserError
 from attune.text import plural
 from attune.ui import AttuneDynamicItem
@@ -31,8 +32,12 @@ STORED = (
     "voice channel around a sit (to count attendance).\n"
     "• **Wheel of Awareness** — reflections you save to your journal.\n"
     "• **Check-ins** — your zone, emotion word, optional note and whether you shared it; "
-    "your reminder time. Private unless you share; facilitators only ever see counts of 5 or more.\n"
+    "your reminder time; when you asked someone to reach out. Private unless you share.\n"
     "• **Episodes** — episodes and insights you share.\n"
+    "• **Limits** — when you last made a public post, so one person can't flood the server.\n"
+    "Facilitators only see anonymous daily totals of closed days with 5+ private check-ins. Totals "
+    "already published are kept when you delete your data: they hold no name or note, and keeping "
+    "them is what stops anyone learning your check-ins by comparing before and after.\n"
     "Server settings (time zone, channels, roles) belong to the server, not to you."
 )
 
@@ -76,6 +81,11 @@ class DeleteConfirm(AttuneDynamicItem[discord.ui.Button[Any]], template=r"privac
         for provider in bot.personal_data():
             removed[provider.privacy_section] = await provider.delete_user_data(self.user_id)
         total = sum(removed.values())
+        # Posts queued for take-down go now (and at every start until done); then the WAL is
+        # checkpointed so the deleted text doesn't linger there (secure_delete zeroes the pages).
+        bot.takedowns.kick(checkpoint=True)
+        await ledger.prune(bot.db, bot.clock())
+        await bot.db.checkpoint()
         log.info("privacy delete user=%s removed=%d", self.user_id, total)
         detail = (
             ", ".join(f"{name}: {count}" for name, count in removed.items() if count) or "nothing was stored"
@@ -117,9 +127,16 @@ class DeleteCancel(AttuneDynamicItem[discord.ui.Button[Any]], template=r"privacy
 
 class PrivacyCog(commands.Cog, name="Privacy"):
     privacy = app_commands.Group(name="privacy", description="Your data in Attune")
+    privacy_section = "limits"
 
     def __init__(self, bot: AttuneBot) -> None:
         self.bot = bot
+
+    async def export_user_data(self, user_id: int) -> dict[str, Any]:
+        return {"last_public_posts": await self.bot.cooldowns.export(user_id)}
+
+    async def delete_user_data(self, user_id: int) -> int:
+        return await self.bot.cooldowns.delete(user_id)
 
     @privacy.command(name="export", description="Download everything Attune stores about you (JSON)")
     async def export(self, interaction: discord.Interaction) -> None:

@@ -15,6 +15,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from attune.autocomplete import when_choices
+from attune.cooldowns import take_for
 from attune.errors import UserError
 from attune.guilds import GuildConfig
 from attune.permissions import POST, facilitator_only, guild_id_of, require_bot_permissions
@@ -208,10 +209,11 @@ class SitsCog(commands.Cog, name="Sits"):
         """Post in the sit's channel, pinging exactly ``users`` (never everyone or roles)."""
         try:
             channel = await self.keeper.postable(sit)
-            await channel.send(
+            sent = await channel.send(
                 text[:2000],
                 allowed_mentions=mention_only(users),
             )
+            await self.store.remember_mentions(users[: render.MENTIONS_PER_MESSAGE], sent.channel.id, sent.id)
         except (discord.HTTPException, PermanentFailure) as error:
             log.warning("guild=%s sit=%s could not tell members: %s", sit.guild_id, sit.id, error)
 
@@ -544,6 +546,7 @@ class SitsCog(commands.Cog, name="Sits"):
         sit = await self._button_sit(interaction, sit_id)
         if sit.status == "cancelled":
             raise UserError("This sit was cancelled, so there's nothing to answer.")
+        await take_for(interaction, "rsvp")
         now = self.bot.clock()
         start = sit.current(now) if sit.active else None
         if start is None:
@@ -578,6 +581,13 @@ class SitsCog(commands.Cog, name="Sits"):
 
     async def on_i_sat(self, interaction: discord.Interaction, sit_id: int, start: datetime) -> None:
         sit = await self._button_sit(interaction, sit_id)
+        # The start comes from the button: it must be one of this sit's occurrences, and the button
+        # must be on that occurrence's closing post.
+        if sit.rule.next_after(start - timedelta(seconds=1)) != start:
+            raise UserError("This isn't one of this sit's times, so there's nothing to count.")
+        closing = await self.store.post_of(sit.id, start, "end")
+        if closing is not None and interaction.message is not None and interaction.message.id != closing[1]:
+            raise UserError("This button isn't on that sit's closing bell, so there's nothing to count.")
         now = self.bot.clock()
         end = sit.ends(start)
         if now < end:
@@ -639,8 +649,9 @@ class SitsCog(commands.Cog, name="Sits"):
 
     async def delete_user_data(self, user_id: int) -> int:
         removed, touched = await self.store.delete_user(user_id)
-        for sit_id in touched:
+        self.bot.takedowns.kick()
+        for sit_id in touched:  # counts changed, or a host's name must leave the announcement
             sit = await self.store.get(sit_id)
-            if sit is not None and sit.active:
+            if sit is not None:
                 await self.keeper.safe_refresh(sit)
         return removed

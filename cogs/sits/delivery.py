@@ -198,9 +198,11 @@ class SitSchedules:
             allowed_mentions=mention_only(first),
         )
         await self.store.remember_post(sit.id, start, "reminder", message.channel.id, message.id)
+        await self.store.remember_mentions(first, message.channel.id, message.id)
         for index, chunk in enumerate(chunks[1:], start=1):
             batch = going[index * render.MENTIONS_PER_MESSAGE : (index + 1) * render.MENTIONS_PER_MESSAGE]
-            await channel.send(chunk, allowed_mentions=mention_only(batch))
+            more = await channel.send(chunk, allowed_mentions=mention_only(batch))
+            await self.store.remember_mentions(batch, more.channel.id, more.id)
         log.info("guild=%s sit=%s reminder for %s, %d going", sit.guild_id, sit.id, start, len(going))
         return str(message.id)
 

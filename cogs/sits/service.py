@@ -14,6 +14,7 @@ from typing import Any
 
 from attune.clock import Clock
 from attune.db import Database
+from attune.takedowns import Takedown, enqueue
 from attune.timeparse import days_to_text
 from cogs.sits.drafting import Draft
 from cogs.sits.models import ANSWERS, NONE, Sit
@@ -378,6 +379,15 @@ class SitStore:
             (sit_id, _iso(occurrence), part, channel_id, message_id),
         )
 
+    async def remember_mentions(self, user_ids: Iterable[int], channel_id: int, message_id: int) -> None:
+        """A post that mentions members, so a privacy delete can scrub each one's mention."""
+        now = _iso(self.clock())
+        await self.db.executemany(
+            "INSERT INTO member_mentions (user_id, channel_id, message_id, posted_at) VALUES (?, ?, ?, ?)"
+            " ON CONFLICT (user_id, message_id) DO NOTHING",
+            [(user_id, channel_id, message_id, now) for user_id in user_ids],
+        )
+
     # ------------------------------------------------------------------- logs
 
     async def add_log(self, guild_id: int, user_id: int, minutes: int, note: str | None) -> int:
@@ -448,6 +458,11 @@ class SitStore:
         hosted = await self.db.fetchall(
             "SELECT id, guild_id, title, created_at FROM sits WHERE host_id = ? ORDER BY id", (user_id,)
         )
+        mentions = await self.db.fetchall(
+            "SELECT channel_id, message_id, posted_at FROM member_mentions WHERE user_id = ?"
+            " ORDER BY posted_at",
+            (user_id,),
+        )
 
         def with_title(row: Any) -> dict[str, Any]:
             item = {key: row[key] for key in row.keys()}  # noqa: SIM118 - aiosqlite.Row
@@ -467,23 +482,37 @@ class SitStore:
             "practice_logs": [plain(r) for r in logs],
             "voice_sessions": [plain(r) for r in sessions],
             "sits_hosted": [plain(r) for r in hosted],
+            "posts_mentioning_you": [
+                {"channel_id": str(r[0]), "message_id": str(r[1]), "posted_at": r[2]} for r in mentions
+            ],
         }
 
     async def delete_user(self, user_id: int) -> tuple[int, list[int]]:
-        """Delete everything about ``user_id``; returns the count and the sits whose RSVPs changed."""
+        """Delete everything about ``user_id``; returns the count and the sits to re-render (their
+        RSVPs changed, or the member hosted them). Mentions of the member in sit posts are queued
+        to be scrubbed, in the same transaction."""
         touched = [
             row[0]
             for row in await self.db.fetchall(
-                "SELECT DISTINCT sit_id FROM sit_rsvps WHERE user_id = ?", (user_id,)
+                "SELECT DISTINCT sit_id FROM sit_rsvps WHERE user_id = ?"
+                " UNION SELECT id FROM sits WHERE host_id = ?",
+                (user_id, user_id),
             )
         ]
         removed = 0
+        mention = f"<@{user_id}>"
         async with self.db.transaction() as conn:
+            async with conn.execute(
+                "SELECT channel_id, message_id FROM member_mentions WHERE user_id = ?", (user_id,)
+            ) as cursor:
+                posts = [Takedown(r[0], r[1], "scrub", mention) for r in await cursor.fetchall()]
+            await enqueue(conn, posts, self.clock())
             for sql in (
                 "DELETE FROM sit_rsvps WHERE user_id = ?",
                 "DELETE FROM sit_attendance WHERE user_id = ?",
                 "DELETE FROM sit_logs WHERE user_id = ?",
                 "DELETE FROM sit_voice_sessions WHERE user_id = ?",
+                "DELETE FROM member_mentions WHERE user_id = ?",
                 "UPDATE sits SET host_id = NULL WHERE host_id = ?",
             ):
                 cursor = await conn.execute(sql, (user_id,))

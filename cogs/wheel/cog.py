@@ -20,6 +20,7 @@ from discord.ext import commands
 
 from attune.autocomplete import guild_time as time_autocomplete
 from attune.content import PROMPT_ROTATION, WheelContent
+from attune.cooldowns import take_for
 from attune.errors import UserError
 from attune.permissions import (
     POST_WITH_THREAD,
@@ -28,6 +29,7 @@ from attune.permissions import (
     missing_permissions,
     require_bot_permissions,
 )
+from attune.text import inert
 from attune.timeparse import describe_days, parse_clock, parse_days
 from attune.ui import report_error
 from cogs.wheel import render
@@ -108,6 +110,7 @@ class WheelCog(commands.Cog, name="Wheel"):
         guild_id = guild_id_of(interaction)
         if not isinstance(interaction.channel, discord.TextChannel | discord.Thread):
             raise UserError("Prompts can be posted in text channels and threads; try it in one of those.")
+        await take_for(interaction, "wheel-prompt")
         chosen = segment.value if segment else secrets.choice(PROMPT_ROTATION)
         prompts = self.content.prompts[chosen]  # type: ignore[index]
         index = secrets.randbelow(len(prompts))
@@ -126,13 +129,22 @@ class WheelCog(commands.Cog, name="Wheel"):
         )
         log.info("wheel prompt guild=%s channel=%s segment=%s", guild_id, interaction.channel.id, chosen)
 
-    async def prompt_text(self, message_id: int, segment: str, index: int) -> str:
-        """The words of a posted prompt: as stored when posted, else from the content file."""
+    async def prompt_text(self, interaction: discord.Interaction, message_id: int, segment: str) -> str:
+        """The words of a prompt posted in this guild and channel, as they read when posted.
+
+        The message id comes from a custom_id a client could forge: a prompt from another guild or
+        channel, or a message that is no prompt, is refused rather than shared into.
+        """
         post = await self.store.prompt_post(message_id)
-        if post is not None:
-            return post.prompt
-        prompts = self.content.prompts[segment]  # type: ignore[index]
-        return prompts[index % len(prompts)]
+        here = {interaction.channel_id}
+        if (
+            post is None
+            or post.guild_id != interaction.guild_id
+            or post.segment != segment
+            or not here & {post.channel_id, post.thread_id}
+        ):
+            raise UserError("This isn't a prompt I posted here, so there's nothing to reflect on.")
+        return post.prompt
 
     # ------------------------------------------------------------ /wheel schedule|unschedule
 
@@ -270,7 +282,7 @@ class WheelCog(commands.Cog, name="Wheel"):
         if match is None:
             raise UserError("This form is from an older version of Attune; press Reflect again.")
         message_id, segment = int(match["message"]), match["segment"]
-        prompt = await self.prompt_text(message_id, segment, int(match["index"]))
+        prompt = await self.prompt_text(interaction, message_id, segment)
         share = "share" in (values.get(VISIBILITY_FIELD) or [])
         await interaction.response.defer(ephemeral=True, thinking=True)
         reflection_id = await self.store.save_reflection(
@@ -307,13 +319,14 @@ class WheelCog(commands.Cog, name="Wheel"):
         self, interaction: discord.Interaction, message_id: int, segment: str, body: str
     ) -> tuple[discord.Thread, discord.Message]:
         """Post the member's words in the prompt's thread (opening it on the first share); no pings."""
+        await take_for(interaction, "reflection-share")
         thread = await self._prompt_thread(interaction, message_id, segment)
         missing = missing_permissions(thread, ("send_messages_in_threads",))
         if missing:
             raise UserError(f"I'm missing the **{missing[0]}** permission in {thread.mention}.")
         try:
             sent = await thread.send(
-                f"{interaction.user.mention} reflects:\n>>> {body}",
+                f"{interaction.user.mention} reflects:\n>>> {inert(body)}",
                 allowed_mentions=discord.AllowedMentions.none(),
             )
         except discord.HTTPException as error:
@@ -378,12 +391,6 @@ class WheelCog(commands.Cog, name="Wheel"):
     async def delete_user_data(self, user_id: int) -> int:
         """Delete the member's reflections, and take down the ones they shared in threads."""
         deleted = await self.store.delete_reflections(user_id)
-        for reflection in deleted:
-            if reflection.shared_thread_id and reflection.shared_message_id:
-                shared = self.bot.get_partial_messageable(reflection.shared_thread_id)
-                try:
-                    await shared.get_partial_message(reflection.shared_message_id).delete()
-                except discord.HTTPException as error:
-                    log.info("wheel: shared reflection %s not removed: %s", reflection.id, error)
+        self.bot.takedowns.kick()
         log.info("wheel privacy delete user=%s reflections=%d", user_id, len(deleted))
         return len(deleted)

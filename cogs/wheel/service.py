@@ -18,6 +18,7 @@ from attune.content import PROMPT_ROTATION, WheelContent
 from attune.db import Database
 from attune.errors import UserError
 from attune.scheduler import Plan
+from attune.takedowns import Takedown, enqueue
 from attune.timeparse import Recurrence, days_from_text, days_to_text, weekly_at
 
 REFLECTION_MAX = 1000
@@ -210,13 +211,20 @@ class WheelStore:
         }
 
     async def delete_reflections(self, user_id: int) -> list[Reflection]:
-        """Delete every reflection of ``user_id``; returns what was deleted (to unshare it too)."""
+        """Delete every reflection of ``user_id``; the shared ones' posts are queued for take-down in
+        the same transaction. Returns what was deleted."""
         async with self.db.transaction() as conn:
             cursor = await conn.execute(
                 "SELECT * FROM wheel_reflections WHERE user_id = ? ORDER BY id", (user_id,)
             )
             deleted = [Reflection.from_row(r) for r in await cursor.fetchall()]
             await cursor.close()
+            shared = [
+                Takedown(r.shared_thread_id, r.shared_message_id)
+                for r in deleted
+                if r.shared_thread_id and r.shared_message_id
+            ]
+            await enqueue(conn, shared, self.clock())
             await conn.execute("DELETE FROM wheel_reflections WHERE user_id = ?", (user_id,))
         return deleted
 

@@ -157,7 +157,7 @@ class PromptReflectButton(
         if interaction.message is None:  # pragma: no cover - a button always sits on a message
             raise UserError("I can't tell which prompt this is; please use a newer prompt.")
         cog = wheel_cog(interaction)
-        prompt = await cog.prompt_text(interaction.message.id, self.segment, self.index)
+        prompt = await cog.prompt_text(interaction, interaction.message.id, self.segment)
         modal = reflection_modal(
             f"{MODAL_PREFIX}{interaction.message.id}:{self.segment}:{self.index}",
             title="Reflect",

@@ -46,17 +46,18 @@ def checkin(
     )
 
 
-async def test_batch_insert_and_per_day_counts_without_people(db: Database) -> None:
+async def test_batch_insert_and_day_rows_without_notes_or_words(db: Database) -> None:
     store = service(db)
     batch = [checkin(u, zone="within") for u in range(1, 6)]
     batch += [checkin(1, zone="chaos", quadrant="high_unpleasant")]  # a second check-in by user 1
     batch += [checkin(9, day=DAY - timedelta(days=1))]
     batch += [checkin(10, guild=2)]  # another guild never leaks in
     await store.add_checkins_batch(batch)
-    found = await store.day_counts(1, DAY - timedelta(days=6), DAY)
-    assert [(c.day, c.members) for c in found] == [(DAY - timedelta(days=1), 1), (DAY, 5)]
-    assert found[1].zones == {"within": 5, "chaos": 1}
-    assert found[1].quadrants == {"low_pleasant": 5, "high_unpleasant": 1}
+    found = await store.day_rows(1, DAY - timedelta(days=6), DAY)
+    assert sorted((r.day, r.user_id, r.zone, r.private) for r in found) == sorted(
+        [(DAY, u, "within", True) for u in range(1, 6)]
+        + [(DAY, 1, "chaos", True), (DAY - timedelta(days=1), 9, "within", True)]
+    )
 
 
 async def test_entries_days_and_counts_are_per_member_and_guild(db: Database) -> None:
@@ -130,15 +131,16 @@ async def test_export_has_every_checkin_with_its_note_and_the_reminder(db: Datab
     assert data["reminder"]["time"] == "20:00" and data["reminder"]["timezone"] == "Asia/Tokyo"
 
 
-async def test_delete_removes_checkins_and_reminder_and_lists_shared_posts(db: Database) -> None:
+async def test_delete_removes_checkins_and_reminder_and_queues_shared_posts(db: Database) -> None:
     store = service(db)
     await store.add_checkin(checkin(1, note="mine"))
     await store.add_checkin(checkin(1, shared=(77, 88)))
     await store.add_checkin(checkin(2))
     await store.set_reminder(1, 9, time(20, 0), "UTC")
-    removed, posts = await store.delete(1)
+    removed = await store.delete(1)
     assert removed == 3
-    assert [(p.channel_id, p.message_id) for p in posts] == [(77, 88)]
+    queued = await db.fetchall("SELECT channel_id, message_id, action FROM post_takedowns")
+    assert [tuple(r) for r in queued] == [(77, 88, "delete")]
     assert await db.fetchval("SELECT count(*) FROM checkins WHERE user_id = 1") == 0
     assert await db.fetchval("SELECT count(*) FROM checkins WHERE user_id = 2") == 1
     assert await store.get_reminder(1) is None

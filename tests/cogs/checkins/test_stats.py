@@ -6,9 +6,7 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from cogs.checkins.stats import (
-    DayCounts,
     Entry,
-    community_summary,
     describe_history,
     history_data,
     local_date_of,
@@ -139,53 +137,3 @@ def test_the_text_summary_says_what_the_chart_shows() -> None:
     # Earlier days were revved up and unpleasant, later ones calm and pleasant.
     assert "energy went down (−6.0)" in text and "pleasantness went up (+6.0)" in text
     assert "Most named: anxious (3), calm (3)." in text
-
-
-# -------------------------------------------------------------------------- community
-
-
-def counts(day: date, members: int, zones: dict[str, int], quadrants: dict[str, int]) -> DayCounts:
-    return DayCounts(day, members, zones, quadrants)
-
-
-def test_days_with_fewer_than_five_members_are_hidden() -> None:
-    data = community_summary(
-        [
-            counts(D, 5, {"within": 4, "chaos": 2}, {"low_pleasant": 6}),
-            counts(D - timedelta(days=1), 4, {"support": 4}, {"low_unpleasant": 4}),
-        ],
-        first_day=D - timedelta(days=2),
-        last_day=D,
-    )
-    newest, hidden, empty = data.days
-    assert newest.shown and newest.members == 5 and newest.checkins == 6
-    assert newest.zones == {"chaos": 2, "within": 4, "rigidity": 0, "support": 0}
-    assert not hidden.shown and hidden.zones is None and hidden.members is None
-    assert not empty.shown
-
-
-def test_the_period_total_adds_up_shown_days_only() -> None:
-    """Otherwise total minus the shown days would reveal a hidden small group."""
-    data = community_summary(
-        [
-            counts(D, 6, {"within": 6}, {"low_pleasant": 6}),
-            counts(D - timedelta(days=1), 2, {"support": 2}, {"low_unpleasant": 2}),
-            counts(D - timedelta(days=2), 7, {"chaos": 7}, {"high_unpleasant": 7}),
-        ],
-        first_day=D - timedelta(days=2),
-        last_day=D,
-    )
-    assert data.shown
-    assert data.checkins == 13
-    assert data.zones == {"chaos": 7, "within": 6, "rigidity": 0, "support": 0}
-    assert data.quadrants is not None and data.quadrants["low_unpleasant"] == 0
-
-
-def test_a_period_where_no_day_reaches_five_is_too_few_to_show() -> None:
-    data = community_summary(
-        [counts(D - timedelta(days=i), 3, {"within": 3}, {"low_pleasant": 3}) for i in range(7)],
-        first_day=D - timedelta(days=6),
-        last_day=D,
-    )
-    assert not data.shown and data.checkins is None and data.zones is None
-    assert not any(day.shown for day in data.days)

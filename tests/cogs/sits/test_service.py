@@ -155,6 +155,7 @@ async def test_export_and_delete_cover_everything_about_a_member(store: SitStore
         "practice_logs": [],
         "voice_sessions": [],
         "sits_hosted": [],
+        "posts_mentioning_you": [],
     }
     assert await store.answered(sit.id, start) == [BOB]  # others untouched
     host_removed, _ = await store.delete_user(HOST)
