@@ -88,6 +88,7 @@ class AttuneBot(commands.Bot):
         self._extensions = tuple(extensions)
         self._start_scheduler = start_scheduler
         self._resources_closed = False
+        self._pruning: asyncio.Task[None] | None = None
         self.pacer = pacer
         if db is not None:
             self.db = db
@@ -103,15 +104,24 @@ class AttuneBot(commands.Bot):
             self.db, clock=self.clock, ready=self.wait_until_ready, available=self.guild_available
         )
         self.ledger_secret = await ledger.load_secret(self.db)
-        await ledger.prune(self.db, self.clock())
         self.cooldowns = Cooldowns(self.db, self.clock)
         self.takedowns = Takedowns(self)
         for extension in self._extensions:
             await self.load_extension(extension)
         if self._start_scheduler:
             await self.scheduler.start()
+            self._pruning = asyncio.ensure_future(self._prune_ledger())
             self.takedowns.kick()  # finish take-downs a crash interrupted
         log.info("Attune %s set up with %d cogs", self.version, len(self.cogs))
+
+    async def _prune_ledger(self) -> None:
+        """Drop old ledger rows now (after every plan loaded) and then once a day."""
+        while True:
+            try:
+                await ledger.prune(self.db, self.clock())
+            except Exception:
+                log.warning("pruning the delivery ledger failed", exc_info=True)
+            await asyncio.sleep(ledger.PRUNE_EVERY.total_seconds())
 
     async def on_ready(self) -> None:
         user = self.user
@@ -134,6 +144,9 @@ class AttuneBot(commands.Bot):
         self._resources_closed = True
         if hasattr(self, "takedowns"):
             await self.takedowns.stop()
+        if self._pruning is not None:
+            self._pruning.cancel()
+            await asyncio.gather(self._pruning, return_exceptions=True)
         if hasattr(self, "scheduler"):
             await self.scheduler.shutdown(clean=clean)
         if hasattr(self, "db"):

@@ -18,15 +18,18 @@ from attune.db import Database
 SECRET_KEY = "ledger.secret"  # noqa: S105 - the meta row's name, not a secret
 #: Far longer than any kind's grace window (the longest is a day), so pruning never re-opens one.
 KEEP_FOR = timedelta(days=30)
+PRUNE_EVERY = timedelta(days=1)
 
 
 async def load_secret(db: Database) -> bytes:
-    """This database's ledger secret, created on first use."""
-    await db.execute(
-        "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING",
-        (SECRET_KEY, secrets.token_hex(32)),
-    )
+    """This database's ledger secret (made by migration 0006; remade only if someone removed it)."""
     value = await db.fetchval("SELECT value FROM meta WHERE key = ?", (SECRET_KEY,))
+    if value is None:
+        value = secrets.token_hex(32)
+        await db.execute(
+            "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING", (SECRET_KEY, value)
+        )
+        value = await db.fetchval("SELECT value FROM meta WHERE key = ?", (SECRET_KEY,))
     return bytes.fromhex(str(value))
 
 

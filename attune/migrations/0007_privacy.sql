@@ -73,6 +73,11 @@ CREATE TABLE cooldown_settings (
     PRIMARY KEY (guild_id, action)
 ) WITHOUT ROWID;
 
+-- The secret that keys member-keyed ledger rows (attune.ledger.member_key), made once here so that
+-- starting the bot never has to write it.
+INSERT INTO meta (key, value) VALUES ('ledger.secret', lower(hex(randomblob(32))))
+    ON CONFLICT (key) DO NOTHING;
+
 -- checkin_setups.updated_by named the facilitator who last changed the setup: not needed, and a
 -- person's id that outlived their deletion. Existing values are cleared (the column stays, unused).
 UPDATE checkin_setups SET updated_by = NULL;

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import io
 import logging
 from datetime import date, timedelta
@@ -60,11 +59,8 @@ class CheckinsCog(commands.Cog, name="Check-ins"):
         self.flow = flow
         self.threads = threads
         self.reminder_jobs = reminder_jobs
-        self._background: set[asyncio.Task[None]] = set()
 
     async def cog_unload(self) -> None:
-        for task in list(self._background):
-            task.cancel()
         renderer.shut_down()
 
     # ------------------------------------------------------------ facilitators

@@ -106,14 +106,6 @@ class Reminder:
         return weekly_at(self.clock, ALL_DAYS, self.timezone, first_day)
 
 
-@dataclass(frozen=True)
-class SharedPost:
-    """Where a shared check-in was posted, so a privacy delete can remove the post too."""
-
-    channel_id: int
-    message_id: int
-
-
 _INSERT_CHECKIN = (
     "INSERT INTO checkins (guild_id, user_id, created_at, local_date, zone, word, quadrant, energy,"
     " pleasantness, note, visibility, shared_channel_id, shared_message_id)"

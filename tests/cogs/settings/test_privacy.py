@@ -33,6 +33,7 @@ async def test_about_says_what_is_stored_and_how_to_leave(env) -> None:
     assert embed.title.startswith("Attune ")
     text = " ".join(f.value for f in embed.fields)
     assert "/privacy export" in text and "/privacy delete" in text
+    assert "Totals already published are kept when you delete your data" in " ".join(text.split())
     assert "professional" in (embed.footer.text or "").lower()
 
 
