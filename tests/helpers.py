@@ -41,6 +41,52 @@ async def restart(env: Any, make_bot: Any, *, crash: bool = False) -> Any:
     return bot
 
 
+def replies(result: Any) -> list[Any]:
+    """Every message the member got in reply to an interaction: the response, then each follow-up."""
+    return [m for m in (result.response, *result.followups) if m is not None]
+
+
+def answer(result: Any) -> Any:
+    """The message the member read last in reply (a deferred command's follow-up, else the response)."""
+    found = replies(result)
+    assert found, f"the member was told nothing: {result!r}"
+    return found[-1]
+
+
+def told(result: Any) -> str:
+    """What the member was told in reply: the text and embeds of the response and every follow-up.
+
+    The one way tests read an answer. Assert the substance (what was wrong, how to say it right),
+    not a whole sentence verbatim, so rewording an answer does not break a test that still holds.
+    """
+    parts: list[str] = []
+    for message in replies(result):
+        parts.append(message.content or "")
+        for embed in message.embeds:
+            parts += [embed.title or "", embed.description or ""]
+            parts += [f"{f.name}\n{f.value}" for f in embed.fields]
+            parts.append(embed.footer.text or "")
+    return "\n".join(part for part in parts if part)
+
+
+def pings_nobody(env: Any, message: Any) -> bool:
+    """Discord notified nobody for ``message``, and its mention policy could notify nobody.
+
+    Checks what Discord received and applied (simcord's ping record and allowed-mentions policy),
+    so a mention in the text that the policy disarmed still counts as pinging nobody.
+    """
+    stored = env.backend.get_message(message.channel.id, message.id)
+    policy = stored.allowed_mentions
+    return (
+        not stored.ping_user_ids
+        and not stored.ping_role_ids
+        and not stored.mention_everyone
+        and policy.everyone is False
+        and policy.users == frozenset()
+        and policy.roles == frozenset()
+    )
+
+
 async def rows(bot: Any, sql: str, params: tuple[Any, ...] = ()) -> list[dict[str, Any]]:
     return [dict(row) for row in await bot.db.fetchall(sql, params)]
 

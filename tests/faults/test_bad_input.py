@@ -38,7 +38,7 @@ from cogs.episodes.cog import INSIGHT_MAX, TITLE_MAX, clean_insight, clean_title
 from cogs.episodes.urls import check_url, url_problem
 from cogs.sits import render as sit_render
 from tests.cogs.checkins.steps import check_in, set_up_daily
-from tests.helpers import community, rows
+from tests.helpers import community, pings_nobody, rows
 
 T = TypeVar("T")
 
@@ -338,19 +338,6 @@ def test_a_broken_content_file_stops_start_up_with_its_problems(tmp_path: Path) 
 
 
 # ----------------------------------------------------------------------------- through the bot
-
-
-def pings_nobody(env: Any, message: discord.Message) -> bool:
-    """Neither the message's text nor the mention policy Discord received can notify anyone."""
-    policy = env.backend.get_message(message.channel.id, message.id).allowed_mentions
-    return (
-        message.mentions == []
-        and message.role_mentions == []
-        and not message.mention_everyone
-        and policy.everyone is False
-        and policy.users == frozenset()
-        and policy.roles == frozenset()
-    )
 
 
 async def _counted(env: Any, table: str) -> int:

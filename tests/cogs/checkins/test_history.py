@@ -8,7 +8,7 @@ from cogs.checkins.chart import render_history
 from cogs.checkins.service import NewCheckin
 from cogs.checkins.stats import Entry, history_data
 from tests.cogs.checkins.steps import ZONE_LABELS, check_in, cog
-from tests.helpers import community
+from tests.helpers import answer, community
 
 PNG = b"\x89PNG\r\n\x1a\n"
 
@@ -40,7 +40,7 @@ async def test_history_is_a_private_png_with_streak_words_and_a_text_summary(env
 
     result = await c.alice.slash(c.general, "checkin history")
     assert result.ephemeral
-    message = result.followups[0] if result.followups else result.response
+    message = answer(result)
     [attachment] = message.attachments
     assert attachment.filename == "checkin-history.png"
     assert (await attachment.read()).startswith(PNG)
@@ -63,7 +63,7 @@ async def test_history_with_a_shorter_window(env) -> None:
     )
     await check_in(c.alice, c.general, word="Calm")
     result = await c.alice.slash(c.general, "checkin history", days=7)
-    message = result.followups[0] if result.followups else result.response
+    message = answer(result)
     assert "you checked in once, on 1 of 7 days" in message.embeds[0].description
 
 
@@ -71,7 +71,7 @@ async def test_history_without_checkins_says_so_clearly(env) -> None:
     c = community(env)
     result = await c.alice.slash(c.general, "checkin history")
     assert result.ephemeral
-    message = result.followups[0] if result.followups else result.response
+    message = answer(result)
     assert message.attachments == []
     assert "You haven't checked in here in the last 30 days" in message.content
     assert "/checkin now" in message.content

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 from cogs.checkins import reminders
 from tests.cogs.checkins.steps import DAY, HOUR, check_in, set_up_daily
-from tests.helpers import community, restart, rows
+from tests.helpers import answer, community, restart, rows
 
 
 def dms(actor) -> list[str]:
@@ -146,5 +146,5 @@ async def test_a_paused_reminder_is_not_rescheduled_after_a_restart(env, make_bo
     await env.advance_time(DAY)
     assert dms(c.alice) == []
     history = await c.alice.slash(c.general, "checkin history")
-    message = history.followups[0] if history.followups else history.response
+    message = answer(history)
     assert "direct messages are closed" in message.content

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from tests.cogs.checkins.steps import check_in, pings_nobody, result_embed
-from tests.helpers import community, rows
+from tests.cogs.checkins.steps import check_in, result_embed
+from tests.helpers import community, pings_nobody, rows
 
 
 async def support_screen(c):

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from aiohttp import web
 
-from attune.bot import AttuneBot
 from cogs.episodes import fetch
+from tests.helpers import bot_factory
 
 FIXTURES = Path(__file__).parent / "fixtures"
 RSS_TYPE = "application/rss+xml; charset=utf-8"
@@ -158,12 +158,4 @@ def _quick_fetches(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.fixture
 def make_bot(settings, content):
     """The real bot with settings/privacy and episodes only (other capabilities stay out of the way)."""
-    built: list[AttuneBot] = []
-
-    def factory() -> AttuneBot:
-        bot = AttuneBot(settings, content, extensions=("cogs.settings", "cogs.episodes"))
-        built.append(bot)
-        return bot
-
-    factory.built = built  # type: ignore[attr-defined]
-    return factory
+    return bot_factory(settings, content, extensions=("cogs.settings", "cogs.episodes"))

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from tests.cogs.episodes.support import said
-from tests.helpers import community, restart
+from tests.helpers import community, restart, told
 
 
 async def with_everything(env, c, feed_server) -> None:
     """A followed Atom feed (2 episodes) and one member share, besides the 16-entry library."""
     added = await c.facilitator.slash(c.general, "episode feed-add", url=feed_server.url("/feed/stillness"))
-    assert "Now following" in said(added)
+    assert "Now following" in told(added)
     shared = await c.alice.slash(
         c.general,
         "episode share",
@@ -17,7 +16,7 @@ async def with_everything(env, c, feed_server) -> None:
         insight="Coming back to the hub of the Wheel of Awareness between meetings steadies me.",
         title="A Wheel at Work",
     )
-    assert "Shared in" in said(shared)
+    assert "Shared in" in told(shared)
 
 
 def titles(embed) -> list[str]:
@@ -98,7 +97,7 @@ async def test_an_unknown_theme_is_explained(env) -> None:
     c = community(env)
     result = await c.bob.slash(c.general, "episode browse", theme="cooking")
     assert result.ephemeral
-    assert "not one of our themes" in said(result) and "`The Wheel of Awareness`" in said(result)
+    assert "not one of our themes" in told(result) and "`The Wheel of Awareness`" in told(result)
 
 
 async def test_random_gives_one_episode_on_the_theme_and_another_on_request(

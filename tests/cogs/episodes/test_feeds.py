@@ -12,10 +12,9 @@ from tests.cogs.episodes.support import (
     deny_bot,
     episodes_channel,
     posted_messages,
-    said,
     sent_payloads,
 )
-from tests.helpers import community, restart, rows
+from tests.helpers import community, pings_nobody, restart, rows, told
 
 HALF_HOUR = 30 * 60
 
@@ -23,7 +22,7 @@ HALF_HOUR = 30 * 60
 async def follow(env, c, feed_server, name: str = "circle") -> str:
     result = await c.facilitator.slash(c.general, "episode feed-add", url=feed_server.url(f"/feed/{name}"))
     assert result.ephemeral
-    return said(result)
+    return told(result)
 
 
 def grow(feed_server, *items: bytes, name: str = "circle") -> None:
@@ -58,7 +57,7 @@ async def test_an_atom_feed_and_a_redirected_feed_can_be_followed(env, feed_serv
     result = await c.facilitator.slash(
         c.general, "episode feed-add", url=feed_server.url("/redirect/2/circle")
     )
-    assert "Now following **The Listening Circle**" in said(result)
+    assert "Now following **The Listening Circle**" in told(result)
     urls = [r["url"] for r in await rows(env.bot, "SELECT url FROM episode_feeds ORDER BY id")]
     assert urls == [feed_server.url("/feed/stillness"), feed_server.url("/redirect/2/circle")]
 
@@ -66,7 +65,7 @@ async def test_an_atom_feed_and_a_redirected_feed_can_be_followed(env, feed_serv
 async def test_only_facilitators_can_follow_feeds(env, feed_server) -> None:
     c = community(env)
     result = await c.alice.slash(c.general, "episode feed-add", url=feed_server.url("/feed/circle"))
-    assert result.ephemeral and "Only facilitators" in said(result)
+    assert result.ephemeral and "Only facilitators" in told(result)
     assert feed_server.requests == []
     assert await rows(env.bot, "SELECT id FROM episode_feeds") == []
 
@@ -90,10 +89,10 @@ async def test_what_is_not_a_feed_is_refused_clearly_at_add_time(env, feed_serve
     for url, expected in cases.items():
         result = await c.facilitator.slash(c.general, "episode feed-add", url=url)
         assert result.ephemeral, url
-        assert expected in said(result), (url, said(result))
-        assert "Nothing was added" in said(result) or "can't be used" in said(result), url
+        assert expected in told(result), (url, told(result))
+        assert "Nothing was added" in told(result) or "can't be used" in told(result), url
     page = await c.facilitator.slash(c.general, "episode feed-add", url=feed_server.url("/feed/page"))
-    assert f"{feed_server.base}/feed.xml" in said(page)  # the page's own feed link is suggested
+    assert f"{feed_server.base}/feed.xml" in told(page)  # the page's own feed link is suggested
     assert await rows(env.bot, "SELECT id FROM episode_feeds") == []
     assert env.bot.scheduler.job_ids() == ["core:heartbeat"]
 
@@ -102,7 +101,7 @@ async def test_the_same_feed_twice_is_refused(env, feed_server) -> None:
     c = community(env)
     await follow(env, c, feed_server)
     again = await c.facilitator.slash(c.general, "episode feed-add", url=feed_server.url("/feed/circle"))
-    assert "already follows that feed" in said(again)
+    assert "already follows that feed" in told(again)
 
 
 # ----------------------------------------------------------------------------------- polling
@@ -130,7 +129,7 @@ async def test_a_new_episode_is_posted_once_with_a_thread(env, feed_server) -> N
     [thread] = episodes.threads
     assert thread.id == post.id and thread.name.startswith("Emotion as an Integrator")
     # feed text never pings: @everyone, role and user mentions are inert
-    assert post.mentions == [] and post.role_mentions == [] and not post.mention_everyone
+    assert pings_nobody(env, post)
     assert all(p["allowed_mentions"] == {"parse": []} for p in sent_payloads(env, episodes))
     assert "<@123456789012345678>" not in embed.description
     await env.advance_time(3 * HALF_HOUR)
@@ -311,7 +310,7 @@ async def test_a_feed_that_turns_huge_or_slow_is_never_posted(env, feed_server) 
     c = community(env)
     episodes = await episodes_channel(env, c)
     result = await c.facilitator.slash(c.general, "episode feed-add", url=feed_server.url("/feed/circle"))
-    assert "Now following" in said(result)
+    assert "Now following" in told(result)
     await env.bot.db.execute("UPDATE episode_feeds SET url = ?", (feed_server.url("/huge.xml"),))
     await env.advance_time(HALF_HOUR + 1)
     await env.bot.db.execute("UPDATE episode_feeds SET url = ?", (feed_server.url("/slow.xml"),))
@@ -352,17 +351,17 @@ async def test_feed_remove_offers_the_guilds_feeds_and_stops_polling(env, feed_s
     assert await other.facilitator.autocomplete(other.general, "episode feed-remove", "feed", "") == []
     [still] = await c.facilitator.autocomplete(c.general, "episode feed-remove", "feed", "still")
     denied = await c.alice.slash(c.general, "episode feed-remove", feed=still["value"])
-    assert "Only facilitators" in said(denied)
+    assert "Only facilitators" in told(denied)
     result = await c.facilitator.slash(c.general, "episode feed-remove", feed=still["value"])
-    assert result.ephemeral and "Stopped following **Stillness Notes**" in said(result)
+    assert result.ephemeral and "Stopped following **Stillness Notes**" in told(result)
     assert env.bot.scheduler.next_run(POLL_KIND, still["value"]) is None
     titles = {r["title"] for r in await rows(env.bot, "SELECT title FROM episode_feeds")}
     assert titles == {"The Listening Circle"}
     assert await rows(env.bot, "SELECT id FROM feed_episodes WHERE feed_id = ?", (int(still["value"]),)) == []
     typed = await c.facilitator.slash(c.general, "episode feed-remove", feed="listening circle")
-    assert "Stopped following **The Listening Circle**" in said(typed)
+    assert "Stopped following **The Listening Circle**" in told(typed)
     unknown = await c.facilitator.slash(c.general, "episode feed-remove", feed="nothing like it")
-    assert "follows no feeds" in said(unknown)
+    assert "follows no feeds" in told(unknown)
     await env.advance_time(2 * HALF_HOUR)
     assert len(feed_server.requests) == 2  # only the two adds: nothing polls removed feeds
 
@@ -373,7 +372,7 @@ async def test_feed_add_names_a_missing_permission_in_the_target_channel(env, fe
         "closed", overwrites={c.guild.me: discord.PermissionOverwrite(embed_links=False)}
     )
     result = await c.facilitator.slash(closed, "episode feed-add", url=feed_server.url("/feed/circle"))
-    assert result.ephemeral and "Embed Links" in said(result) and closed.mention in said(result)
+    assert result.ephemeral and "Embed Links" in told(result) and closed.mention in told(result)
     assert feed_server.requests == [] and await rows(env.bot, "SELECT id FROM episode_feeds") == []
 
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from discord.ext import commands
 
-from tests.helpers import community, restart
+from tests.helpers import answer, community, restart
 
 
 class NotesCog(commands.Cog):
@@ -43,7 +43,7 @@ async def test_export_is_a_private_json_file_with_every_capability(env) -> None:
     await env.bot.add_cog(notes)
     result = await c.alice.slash(c.general, "privacy export")
     assert result.ephemeral
-    message = result.followups[0] if result.followups else result.response
+    message = answer(result)
     attachment = message.attachments[0]
     assert attachment.filename == f"attune-export-{c.alice.id}.json"
     data = json.loads(await attachment.read())

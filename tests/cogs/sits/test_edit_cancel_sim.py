@@ -14,9 +14,8 @@ from tests.cogs.sits.sim import (
     pings,
     sangha,
     schedule,
-    text_of,
 )
-from tests.helpers import rows
+from tests.helpers import rows, told
 
 
 async def going_and_maybe(env, c):  # type: ignore[no-untyped-def]
@@ -49,7 +48,7 @@ async def test_cancelling_the_next_occurrence_tells_the_going_members(env) -> No
     sit = await going_and_maybe(env, c)
     (first_event,) = events(env, c.guild)
     result = await c.facilitator.slash(c.general, "sit cancel", sit=str(sit["id"]), scope="next")
-    assert result.ephemeral and "I told the 1 Going member(s)" in text_of(result)
+    assert result.ephemeral and "I told the 1 Going member(s)" in told(result)
     (notice,) = bot_posts(c.general)
     assert "**Evening sit** on <t:1767227400:F> is cancelled" in notice.content
     assert "The next one is <t:1767313800:F>" in notice.content
@@ -82,7 +81,7 @@ async def test_cancelling_the_series_closes_everything(env) -> None:
     await schedule(c, repeat="weekly", voice_channel=zendo)
     sit = await going_and_maybe(env, c)
     result = await c.facilitator.slash(c.general, "sit cancel", sit="Evening sit", scope="all")
-    assert "Cancelled the whole series" in text_of(result)
+    assert "Cancelled the whole series" in told(result)
     (notice,) = bot_posts(c.general)
     assert pings(env, notice) == [c.alice.id] and "no more sits in this series" in notice.content
     after = await only_sit(env.bot)
@@ -93,10 +92,10 @@ async def test_cancelling_the_series_closes_everything(env) -> None:
     assert event.status == 4
     assert env.bot.scheduler.job_ids() == ["core:heartbeat"]
     listed = await c.bob.slash(c.general, "sit list")
-    assert "No sits in the next 14 days" in text_of(listed)
+    assert "No sits in the next 14 days" in told(listed)
     assert await c.facilitator.autocomplete(c.general, "sit cancel", "sit", "") == []
     again = await c.facilitator.slash(c.general, "sit cancel", sit=str(sit["id"]), scope="all")
-    assert "couldn't find" in text_of(again)
+    assert "couldn't find" in told(again)
     await env.advance_time(3600)
     assert len(bot_posts(c.general)) == 1
 
@@ -118,7 +117,7 @@ async def test_only_facilitators_edit_or_cancel(env) -> None:
     await schedule(c)
     for command, options in (("sit edit", {"title": "Mine"}), ("sit cancel", {"scope": "all"})):
         result = await c.alice.slash(c.general, command, sit="1", **options)
-        assert "Only facilitators" in text_of(result)
+        assert "Only facilitators" in told(result)
     assert (await only_sit(env.bot))["status"] == "active"
 
 
@@ -128,7 +127,7 @@ async def test_moving_a_sit_moves_its_announcement_event_answers_and_tells_the_g
     sit = await going_and_maybe(env, c)
     (event,) = events(env, c.guild)
     result = await c.facilitator.slash(c.general, "sit edit", sit="1", when="01:00", duration=45)
-    assert "every day at 01:00 UTC, 45 minutes" in text_of(result)
+    assert "every day at 01:00 UTC, 45 minutes" in told(result)
     after = await only_sit(env.bot)
     shown = announcement(c.general, after)
     assert "<t:1767229200:F>" in shown.embeds[0].description  # 01:00
@@ -161,7 +160,7 @@ async def test_edit_moves_the_announcement_and_renames_the_event(env) -> None:
     assert (await only_sit(env.bot))["announcement_id"] == moved.id
     assert (event.name, event.entity_type, event.channel_id) == ("Thursday sit", 2, zendo.id)
     clicked = await c.alice.click(moved, label="Going")
-    assert "You're **going**" in text_of(clicked)
+    assert "You're **going**" in told(clicked)
 
 
 async def test_bad_edits_change_nothing(env) -> None:
@@ -175,9 +174,9 @@ async def test_bad_edits_change_nothing(env) -> None:
         ({"timezone": "Nowhere/City"}, "not a time zone"),
     ):
         result = await c.facilitator.slash(c.general, "sit edit", sit="1", **options)
-        assert result.ephemeral and says in text_of(result)
+        assert result.ephemeral and says in told(result)
     unknown = await c.facilitator.slash(c.general, "sit edit", sit="42", title="x")
-    assert "couldn't find" in text_of(unknown)
+    assert "couldn't find" in told(unknown)
     assert await only_sit(env.bot) == before
 
 

@@ -6,8 +6,8 @@ import json
 
 from icalendar import Calendar
 
-from tests.cogs.sits.sim import announcement, field, only_sit, sangha, schedule, text_of
-from tests.helpers import rows
+from tests.cogs.sits.sim import announcement, field, only_sit, sangha, schedule
+from tests.helpers import answer, rows, told
 
 
 async def test_list_shows_upcoming_occurrences_with_rsvp_counts(env) -> None:
@@ -28,13 +28,13 @@ async def test_list_shows_upcoming_occurrences_with_rsvp_counts(env) -> None:
     month = await c.bob.slash(c.general, "sit list", days=30)
     assert "Monthly retreat" in month.response.embeds[0].description
     bad = await c.bob.slash(c.general, "sit list", days=400)
-    assert "`days` is 1–90" in text_of(bad)
+    assert "`days` is 1–90" in told(bad)
 
 
 async def test_calendar_holds_every_sit_of_the_server(env) -> None:
     c, _ = await sangha(env)
     nothing = await c.alice.slash(c.general, "sit calendar")
-    assert "No sits are scheduled" in text_of(nothing)
+    assert "No sits are scheduled" in told(nothing)
     await schedule(c, title="Evening sit", when="19:00", repeat="daily")
     await schedule(c, title="Retreat", when="2026-02-01 09:00")
     result = await c.alice.slash(c.general, "sit calendar")
@@ -53,7 +53,7 @@ async def test_log_and_stats(env) -> None:
     await c.bob.join_voice(zendo)
     await env.advance_time(20 * 60)
     logged = await c.alice.slash(c.general, "sit log", minutes=15, note="@everyone quiet morning")
-    assert logged.ephemeral and "Logged **15 minutes**" in text_of(logged)
+    assert logged.ephemeral and "Logged **15 minutes**" in told(logged)
     assert [m for m in c.general.history() if "quiet morning" in m.content] == []
     stats = await c.alice.slash(c.general, "sit stats")
     assert stats.ephemeral
@@ -64,7 +64,7 @@ async def test_log_and_stats(env) -> None:
     assert values["Together"] == "You sat with **1** person."
     for options, says in (({"minutes": 0}, "`minutes` is 1–1440"), ({"note": "x" * 501}, "keep it to 500")):
         bad = await c.alice.slash(c.general, "sit log", **{"minutes": 10, **options})
-        assert says in text_of(bad)
+        assert says in told(bad)
     assert len(await rows(env.bot, "SELECT id FROM sit_logs")) == 1
 
 
@@ -80,7 +80,7 @@ async def test_privacy_export_and_delete_cover_sits(env) -> None:
     await c.alice.click(announcement(c.general, sit), label="Maybe")  # for tomorrow's sit
 
     exported = await c.alice.slash(c.general, "privacy export")
-    message = exported.followups[0] if exported.followups else exported.response
+    message = answer(exported)
     data = json.loads(await message.attachments[0].read())["sits"]
     assert [(r["occurrence"][:10], r["answer"]) for r in data["rsvps"]] == [
         ("2026-01-01", "going"),

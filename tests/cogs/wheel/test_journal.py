@@ -7,7 +7,7 @@ import re
 from typing import Any
 
 from attune.content import Content
-from tests.helpers import community, restart, rows
+from tests.helpers import answer, community, restart, rows
 
 
 def labels(message: Any) -> list[tuple[str, bool]]:
@@ -88,7 +88,7 @@ async def test_privacy_export_contains_the_reflections(env) -> None:
     await write(env, c.alice, "kept", segment="relational", prompt="Who steadies you?")
     await write(env, c.bob, "not alice's")
     result = await c.alice.slash(c.general, "privacy export")
-    message = result.followups[0] if result.followups else result.response
+    message = answer(result)
     data = json.loads(await message.attachments[0].read())
     assert [r["reflection"] for r in data["wheel"]["reflections"]] == ["kept"]
     entry = data["wheel"]["reflections"][0]

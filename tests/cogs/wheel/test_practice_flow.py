@@ -12,7 +12,7 @@ from attune.content import PRACTICE_ORDER, Content
 from cogs.wheel import views
 from cogs.wheel.guide import walk
 from cogs.wheel.runner import ENDED_ANSWER
-from tests.helpers import community, restart, rows
+from tests.helpers import answer, community, restart, rows
 
 WHERE = re.compile(r"\*\*(?P<segment>.+?)\*\* · step (?P<k>\d+) of (?P<n>\d+)")
 
@@ -163,10 +163,9 @@ async def test_a_click_after_a_restart_gets_a_clear_answer(env, make_bot) -> Non
     c = community(env)
     result = await c.alice.slash(c.general, "wheel practice")
     await restart(env, make_bot)
-    answer = await c.alice.click(result.response, label="Next")
-    reply = answer.followups[0] if answer.followups else answer.response
-    assert answer.ephemeral
-    assert reply.content == ENDED_ANSWER
+    pressed = await c.alice.click(result.response, label="Next")
+    assert pressed.ephemeral
+    assert answer(pressed).content == ENDED_ANSWER
 
 
 async def test_unloading_the_cog_cancels_running_timers(env) -> None:
