@@ -52,8 +52,7 @@ async def test_history_is_a_private_png_with_streak_words_and_a_text_summary(env
     assert "you checked in 5 times, on 5 of 30 days" in summary
     assert "chaos / revved up 3 times" in summary and "joyful" not in summary.lower()
     assert "private words" not in summary  # notes are never part of the chart
-    if attachment.description is not None:  # the alt text, where the client shows it
-        assert attachment.description == summary[:1024]
+    assert attachment.description == summary[:1024]  # the alt text: what the chart shows, in words
 
 
 async def test_history_with_a_shorter_window(env) -> None:

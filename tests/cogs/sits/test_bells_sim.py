@@ -47,8 +47,9 @@ async def test_opening_and_closing_bells_carry_the_voice_channel_words_and_i_sat
     assert any(words in closing.content for words in content.sits.closing_words)
     assert [child.label for row in closing.components for child in row.children] == ["I sat"]
     assert all(pings(env, m) == [] for m in bot_posts(c.general))
-    kinds = await rows(env.bot, "SELECT kind, status FROM deliveries ORDER BY id")
-    assert {"kind": "sits.reminder", "status": "posted"} not in kinds  # reminder: 0 = none
+    assert [m.id for m in bot_posts(c.general)] == [opening.id, closing.id]  # no reminder post
+    ledger = await rows(env.bot, "SELECT kind FROM deliveries ORDER BY id")
+    assert "sits.reminder" not in {r["kind"] for r in ledger}  # reminder: 0 = none, not even attempted
 
 
 async def test_people_in_the_voice_channel_and_i_sat_make_the_count(env) -> None:

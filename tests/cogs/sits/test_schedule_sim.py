@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import discord
 import pytest
+from simcord.backend.errors import OptionError
 
 from tests.cogs.sits.sim import (
     announcement,
@@ -152,8 +153,9 @@ async def test_only_voice_or_stage_channels_are_offered_for_voice_channel(env) -
     await schedule(c, voice_channel=stage)
     (event,) = events(env, c.guild)
     assert event.entity_type == 1  # stage instance
-    with pytest.raises(Exception, match="channel types"):  # Discord itself refuses a text channel here
+    with pytest.raises(OptionError) as refused:  # Discord itself refuses a text channel here
         await schedule(c, title="Wrong", voice_channel=c.general)
+    assert (refused.value.code, refused.value.option) == ("option-channel-type", "voice_channel")
     assert len(await rows(env.bot, "SELECT id FROM sits")) == 1
 
 
