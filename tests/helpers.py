@@ -69,6 +69,20 @@ def told(result: Any) -> str:
     return "\n".join(part for part in parts if part)
 
 
+def refused(result: Any, *substance: str) -> str:
+    """The member was answered privately, in words naming each of ``substance`` (any case).
+
+    Pass what was wrong and how to say it right (an option name, an example), not a sentence.
+    Returns what they were told, for further checks.
+    """
+    found = replies(result)
+    assert found and all(m.ephemeral for m in found), f"not a private answer: {result!r}"
+    said = told(result)
+    missing = [words for words in substance if words.lower() not in said.lower()]
+    assert not missing, f"the answer does not say {missing}: {said!r}"
+    return said
+
+
 def pings_nobody(env: Any, message: Any) -> bool:
     """Discord notified nobody for ``message``, and its mention policy could notify nobody.
 
