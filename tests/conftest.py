@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as _dt
+import os
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -10,6 +11,7 @@ import apscheduler.executors.base
 import apscheduler.schedulers.base
 import apscheduler.triggers.interval
 import discord
+import hypothesis
 import pytest
 from discord import app_commands
 
@@ -21,6 +23,12 @@ from attune.ui import unwrap
 from tests.helpers import bot_factory
 
 CONTENT_DIR = DEFAULT_CONTENT_DIR
+
+# Property tests see the same examples on every run and machine, with no wall-clock deadline (a busy
+# machine must not fail them). HYPOTHESIS_PROFILE=explore searches afresh, for local bug hunts.
+hypothesis.settings.register_profile("attune", derandomize=True, deadline=None, database=None)
+hypothesis.settings.register_profile("explore", deadline=None, max_examples=1000)
+hypothesis.settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "attune"))
 
 
 class _SimulatedDatetime(_dt.datetime):

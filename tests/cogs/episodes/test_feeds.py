@@ -14,7 +14,7 @@ from tests.cogs.episodes.support import (
     posted_messages,
     sent_payloads,
 )
-from tests.helpers import community, pings_nobody, restart, rows, told
+from tests.helpers import community, pings_nobody, refused, restart, rows, told
 
 HALF_HOUR = 30 * 60
 
@@ -70,7 +70,9 @@ async def test_only_facilitators_can_follow_feeds(env, feed_server) -> None:
     assert await rows(env.bot, "SELECT id FROM episode_feeds") == []
 
 
-async def test_what_is_not_a_feed_is_refused_clearly_at_add_time(env, feed_server) -> None:
+async def test_what_is_not_a_feed_is_refused_clearly_at_add_time(
+    env, feed_server, short_fetch_timeout
+) -> None:
     c = community(env)
     feed_server.statuses["down"] = 500
     cases = {
@@ -80,7 +82,6 @@ async def test_what_is_not_a_feed_is_refused_clearly_at_add_time(env, feed_serve
         feed_server.url("/feed/page"): "web page, not a podcast feed",
         feed_server.url("/huge.xml"): "too big for a podcast feed",
         feed_server.url("/huge-declared.xml"): "too big for a podcast feed",
-        feed_server.url("/slow.xml"): "did not answer within",
         feed_server.url("/feed/down"): "HTTP 500",
         feed_server.url("/feed/missing"): "HTTP 404",
         feed_server.url("/loop"): "redirects more than 3 times",
@@ -91,6 +92,9 @@ async def test_what_is_not_a_feed_is_refused_clearly_at_add_time(env, feed_serve
         assert result.ephemeral, url
         assert expected in told(result), (url, told(result))
         assert "Nothing was added" in told(result) or "can't be used" in told(result), url
+    short_fetch_timeout()  # a server that never answers: refused after half a second
+    result = await c.facilitator.slash(c.general, "episode feed-add", url=feed_server.url("/slow.xml"))
+    refused(result, "did not answer within 0.5 seconds", "Nothing was added")
     page = await c.facilitator.slash(c.general, "episode feed-add", url=feed_server.url("/feed/page"))
     assert f"{feed_server.base}/feed.xml" in told(page)  # the page's own feed link is suggested
     assert await rows(env.bot, "SELECT id FROM episode_feeds") == []
@@ -314,13 +318,14 @@ async def test_poll_failures_are_logged_backed_off_and_told_once_then_recover(en
     assert "(recovered)" in healthy.response.embeds[0].fields[0].value
 
 
-async def test_a_feed_that_turns_huge_or_slow_is_never_posted(env, feed_server) -> None:
+async def test_a_feed_that_turns_huge_or_slow_is_never_posted(env, feed_server, short_fetch_timeout) -> None:
     c = community(env)
     episodes = await episodes_channel(env, c)
     result = await c.facilitator.slash(c.general, "episode feed-add", url=feed_server.url("/feed/circle"))
     assert "Now following" in told(result)
     await env.bot.db.execute("UPDATE episode_feeds SET url = ?", (feed_server.url("/huge.xml"),))
     await env.advance_time(HALF_HOUR + 1)
+    short_fetch_timeout()
     await env.bot.db.execute("UPDATE episode_feeds SET url = ?", (feed_server.url("/slow.xml"),))
     await env.advance_time(HALF_HOUR)
     errors = [r["detail"] for r in await rows(env.bot, "SELECT detail FROM deliveries ORDER BY occurrence")]
