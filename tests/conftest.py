@@ -6,6 +6,7 @@ import datetime as _dt
 import os
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import apscheduler.executors.base
 import apscheduler.schedulers.base
@@ -19,7 +20,7 @@ from attune.config import DEFAULT_CONTENT_DIR, Settings
 from attune.content import Content, load_content
 from attune.db import Database
 from attune.errors import UserError
-from attune.ui import unwrap
+from attune.ui import AttuneDynamicItem, unwrap
 from tests.helpers import bot_factory
 
 CONTENT_DIR = DEFAULT_CONTENT_DIR
@@ -53,6 +54,28 @@ def _scheduler_follows_virtual_clock(monkeypatch: pytest.MonkeyPatch) -> None:
         apscheduler.triggers.interval,
     ):
         monkeypatch.setattr(module, "datetime", _SimulatedDatetime)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "restarts(*items): the test presses each of these DynamicItem classes on a bot started by a "
+        "restart and asserts the outcome (checked when it ends; tests/test_restarts.py wants one per item)",
+    )
+
+
+@pytest.fixture(autouse=True)
+def _pressed(monkeypatch: pytest.MonkeyPatch) -> list[tuple[type, object]]:
+    """Every dynamic item pressed in the test, with the bot that handled the press."""
+    pressed: list[tuple[type, object]] = []
+    callback = AttuneDynamicItem.callback
+
+    async def recording(self: AttuneDynamicItem[Any], interaction: discord.Interaction[Any]) -> None:
+        pressed.append((type(self), interaction.client))
+        await callback(self, interaction)
+
+    monkeypatch.setattr(AttuneDynamicItem, "callback", recording)
+    return pressed
 
 
 @pytest.fixture(scope="session")
@@ -90,15 +113,22 @@ def simcord_bot(make_bot):
 
 
 @pytest.fixture
-async def env(simcord_env, make_bot, request):
+async def env(simcord_env, make_bot, request, _pressed):
     """simcord's environment with the commands synced (as `python bot.py sync` would do).
 
-    Closes every bot's database and scheduler at the end.
+    Closes every bot's database and scheduler at the end. A test marked ``restarts(*items)`` must
+    have pressed each of those items on a bot that a restart started (not the first one).
     """
     await simcord_env.bot.tree.sync()
     yield simcord_env
     for bot in make_bot.built:
         await bot.close_resources()
+    restarts = request.node.get_closest_marker("restarts")
+    if restarts is not None:
+        first = make_bot.built[0] if make_bot.built else None
+        after_restart = {item for item, bot in _pressed if bot is not first}
+        missing = [item.__name__ for item in restarts.args if item not in after_restart]
+        assert not missing, f"never pressed after a restart: {missing}"
     marker = request.node.get_closest_marker("allow_errors")
     allowed = tuple(marker.args) if marker else ()
     unexpected = [

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import discord
+import pytest
 
 from attune.bot import AttuneBot
 from attune.config import Settings
@@ -31,6 +32,15 @@ def community(env: Any, name: str = "Sangha") -> Community:
     alice = guild.add_member(env.create_user("alice"))
     bob = guild.add_member(env.create_user("bob"))
     return Community(guild, general, facilitator, alice, bob)
+
+
+def restarts(*items: type) -> pytest.MarkDecorator:
+    """Mark a restart test: it presses each of ``items`` on a bot a restart started, and asserts.
+
+    The ``env`` fixture checks the presses really happened after a restart; tests/test_restarts.py
+    checks every registered dynamic item has such a test.
+    """
+    return pytest.mark.restarts.with_args(*items)
 
 
 async def restart(env: Any, make_bot: Any, *, crash: bool = False) -> Any:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from cogs.checkins.views import QuadrantSelect, StartButton, WordSelect, ZoneButton
 from tests.cogs.checkins.steps import (
     HOUR,
     check_in,
@@ -10,7 +11,7 @@ from tests.cogs.checkins.steps import (
     set_up_daily,
     starters,
 )
-from tests.helpers import community, pings_nobody, restart, rows
+from tests.helpers import community, pings_nobody, restart, restarts, rows
 
 CHECKIN_COLUMNS = (
     "guild_id, user_id, zone, word, quadrant, energy, pleasantness, note, visibility, local_date"
@@ -171,6 +172,7 @@ async def test_after_a_checkin_a_suggestion_for_the_zone_and_the_streak(env) -> 
     assert next(f.value for f in within.fields if f.name == "Something you could try") in regulation.within
 
 
+@restarts(ZoneButton, QuadrantSelect, WordSelect)
 async def test_the_flow_survives_a_restart_between_steps(env, make_bot) -> None:
     c = community(env)
     step1 = await c.alice.slash(c.general, "checkin now")
@@ -184,6 +186,7 @@ async def test_the_flow_survives_a_restart_between_steps(env, make_bot) -> None:
     assert await rows(env.bot, "SELECT word, note FROM checkins") == [{"word": "Grounded", "note": "made it"}]
 
 
+@restarts(StartButton)
 async def test_the_daily_starter_button_works_after_a_restart(env, make_bot) -> None:
     c = community(env)
     await thread_of_today(env, c)

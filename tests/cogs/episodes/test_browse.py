@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from tests.helpers import community, restart, told
+from cogs.episodes.views import AnotherEpisode, BrowsePage
+from tests.helpers import community, restart, restarts, told
 
 
 async def with_everything(env, c, feed_server) -> None:
@@ -23,6 +24,7 @@ def titles(embed) -> list[str]:
     return [block.split("\n")[0] for block in embed.description.split("\n\n")]
 
 
+@restarts(BrowsePage)
 async def test_browse_pages_through_shares_feed_episodes_and_the_library(env, feed_server, make_bot) -> None:
     c = community(env)
     await with_everything(env, c, feed_server)
@@ -100,6 +102,7 @@ async def test_an_unknown_theme_is_explained(env) -> None:
     assert "not one of our themes" in told(result) and "`The Wheel of Awareness`" in told(result)
 
 
+@restarts(AnotherEpisode)
 async def test_random_gives_one_episode_on_the_theme_and_another_on_request(
     env, feed_server, make_bot
 ) -> None:

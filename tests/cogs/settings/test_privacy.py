@@ -7,7 +7,8 @@ from typing import Any
 
 from discord.ext import commands
 
-from tests.helpers import answer, community, restart
+from cogs.settings.privacy import DeleteConfirm
+from tests.helpers import answer, community, restart, restarts
 
 
 class NotesCog(commands.Cog):
@@ -68,6 +69,7 @@ async def test_delete_asks_first_then_removes_everything(env) -> None:
     assert "Deleted 2 record(s)" in final
 
 
+@restarts(DeleteConfirm)
 async def test_delete_confirmation_survives_a_restart(env, make_bot) -> None:
     c = community(env)
     asked = await c.alice.slash(c.general, "privacy delete")

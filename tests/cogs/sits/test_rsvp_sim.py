@@ -7,8 +7,9 @@ from datetime import UTC, datetime
 
 from icalendar import Calendar
 
+from cogs.sits.views import RsvpButton
 from tests.cogs.sits.sim import announcement, field, only_sit, sangha, schedule
-from tests.helpers import restart, rows, told
+from tests.helpers import restart, restarts, rows, told
 
 
 def coming(channel, sit) -> str:  # type: ignore[no-untyped-def]
@@ -32,6 +33,7 @@ async def test_answers_change_the_counts_on_the_announcement(env) -> None:
     assert answers == [{"user_id": c.alice.id, "answer": "cant"}, {"user_id": c.bob.id, "answer": "maybe"}]
 
 
+@restarts(RsvpButton)
 async def test_buttons_and_counts_survive_a_restart(env, make_bot) -> None:
     c, _ = await sangha(env)
     await schedule(c, repeat="weekly")

@@ -12,7 +12,8 @@ from attune.content import PRACTICE_ORDER, Content
 from cogs.wheel import views
 from cogs.wheel.guide import walk
 from cogs.wheel.runner import ENDED_ANSWER
-from tests.helpers import answer, community, restart, rows
+from cogs.wheel.views import PracticeButton
+from tests.helpers import answer, community, restart, restarts, rows
 
 WHERE = re.compile(r"\*\*(?P<segment>.+?)\*\* · step (?P<k>\d+) of (?P<n>\d+)")
 
@@ -159,6 +160,7 @@ async def test_starting_another_practice_ends_the_first(env) -> None:
     assert len(env.bot.get_cog("Wheel").runner.practices) == 1
 
 
+@restarts(PracticeButton)
 async def test_a_click_after_a_restart_gets_a_clear_answer(env, make_bot) -> None:
     c = community(env)
     result = await c.alice.slash(c.general, "wheel practice")

@@ -7,7 +7,8 @@ from typing import Any
 import discord
 
 from attune.content import Content
-from tests.helpers import community, pings_nobody, restart, rows, told
+from cogs.wheel.views import PromptReflectButton
+from tests.helpers import community, pings_nobody, restart, restarts, rows, told
 
 
 def labels(message: Any) -> list[str]:
@@ -128,6 +129,7 @@ async def test_shared_words_never_ping(env) -> None:
     assert sent and all(body["allowed_mentions"] == {"parse": []} for body in sent)
 
 
+@restarts(PromptReflectButton)
 async def test_the_reflect_button_and_thread_survive_a_restart(env, make_bot) -> None:
     c = community(env)
     prompt = await post_prompt(env, c, segment="interoception")
