@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from cogs.episodes.views import InsightsPage
 from tests.cogs.episodes.support import DIGEST_KIND, episodes_channel, posted_messages
-from tests.helpers import community, pings_nobody, restart, rows, told
+from tests.helpers import community, pings_nobody, restart, restarts, rows, told
 
 HOUR = 3600
 
@@ -47,6 +48,23 @@ async def test_insights_lists_the_recent_ones_newest_first_in_pages(env) -> None
     ]
     back = await c.bob.click(page_two.response, label="◀ Previous")
     assert back.response.embeds[0].footer.text == "Page 1 of 2 · 7 insights"
+
+
+@restarts(InsightsPage)
+async def test_insights_pages_turn_after_a_restart(env, make_bot) -> None:
+    c = community(env)
+    for n in range(1, 8):
+        await share(c, c.alice, n)
+        await env.advance_time(HOUR)
+    result = await c.bob.slash(c.general, "episode insights")
+    await restart(env, make_bot)
+    page_two = await c.bob.click(result.response, label="Next ▶")
+    embed = page_two.response.embeds[0]
+    assert embed.footer.text == "Page 2 of 2 · 7 insights"
+    assert [b.split(":")[0] for b in embed.description.split("\n\n")] == [
+        "> Insight number 2",
+        "> Insight number 1",
+    ]
 
 
 async def test_insights_respects_days_and_says_so_when_there_are_none(env) -> None:
