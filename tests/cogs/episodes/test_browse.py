@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from cogs.episodes.views import AnotherEpisode, BrowsePage
-from tests.helpers import community, restart, restarts, told
+from tests.helpers import community, refused, restart, restarts, told
 
 
 async def with_everything(env, c, feed_server) -> None:
@@ -93,6 +93,13 @@ async def test_autocomplete_offers_themes_and_titles_from_every_source(env, feed
     assert all(len(t["value"]) <= 60 and len(t["name"]) <= 100 for t in titles_found)
     everything = await c.bob.autocomplete(c.general, "episode browse", "query", "")
     assert len(everything) == 19
+
+
+async def test_random_with_an_unknown_theme_names_the_themes(env) -> None:
+    c = community(env)
+    result = await c.bob.slash(c.general, "episode random", theme="cooking")
+    refused(result, "“cooking”", "not one of our themes", "`The Wheel of Awareness`")
+    assert result.response.embeds == [] and result.response.components == []  # no episode, no button
 
 
 async def test_an_unknown_theme_is_explained(env) -> None:

@@ -8,6 +8,7 @@ from icalendar import Calendar
 from tests.cogs.sits.sim import (
     announcement,
     bot_posts,
+    deny_bot_in,
     events,
     field,
     only_sit,
@@ -15,7 +16,7 @@ from tests.cogs.sits.sim import (
     sangha,
     schedule,
 )
-from tests.helpers import rows, told
+from tests.helpers import refused, rows, told
 
 
 async def going_and_maybe(env, c):  # type: ignore[no-untyped-def]
@@ -176,8 +177,29 @@ async def test_bad_edits_change_nothing(env) -> None:
         result = await c.facilitator.slash(c.general, "sit edit", sit="1", **options)
         assert result.ephemeral and says in told(result)
     unknown = await c.facilitator.slash(c.general, "sit edit", sit="42", title="x")
-    assert "couldn't find" in told(unknown)
+    refused(unknown, "couldn't find", "“42”", "`sit`")
     assert await only_sit(env.bot) == before
+
+
+async def test_edits_with_a_bad_reminder_title_or_channel_are_refused_clearly(env) -> None:
+    c, _ = await sangha(env)
+    await schedule(c)
+    before = await only_sit(env.bot)
+    posts = bot_posts(c.general)
+    closed = c.guild.create_text_channel("closed")
+    deny_bot_in(env, closed, "send_messages")
+    # What was wrong, and how to say it right.
+    for options, substance in (
+        ({"reminder": 2000}, ("reminder", "0–1440", "`reminder: 15`")),
+        ({"reminder": -5}, ("reminder", "0–1440", "`reminder: 15`")),
+        ({"title": "x" * 101}, ("101 characters", "100", "`Tuesday evening sit`")),
+        ({"title": "   "}, ("title", "`Tuesday evening sit`")),
+        ({"channel": closed}, (closed.mention, "Send Messages")),
+    ):
+        result = await c.facilitator.slash(c.general, "sit edit", sit="1", **options)
+        refused(result, *substance)
+    assert await only_sit(env.bot) == before  # nothing changed in the database ...
+    assert bot_posts(c.general) == posts and closed.history() == []  # ... or in any channel
 
 
 async def test_cancelling_the_only_occurrence_of_a_one_off_cancels_the_sit(env) -> None:

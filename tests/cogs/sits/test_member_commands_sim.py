@@ -7,7 +7,7 @@ import json
 from icalendar import Calendar
 
 from tests.cogs.sits.sim import announcement, field, only_sit, sangha, schedule
-from tests.helpers import answer, rows, told
+from tests.helpers import answer, refused, rows, told
 
 
 async def test_list_shows_upcoming_occurrences_with_rsvp_counts(env) -> None:
@@ -27,14 +27,15 @@ async def test_list_shows_upcoming_occurrences_with_rsvp_counts(env) -> None:
     assert "Monthly retreat" not in embed.description
     month = await c.bob.slash(c.general, "sit list", days=30)
     assert "Monthly retreat" in month.response.embeds[0].description
-    bad = await c.bob.slash(c.general, "sit list", days=400)
-    assert "`days` is 1–90" in told(bad)
+    for days in (400, 91, 0, -3):  # what was wrong (the range) and how to say it right (an example)
+        refused(await c.bob.slash(c.general, "sit list", days=days), "`days`", "1–90", "`days: 14`")
 
 
 async def test_calendar_holds_every_sit_of_the_server(env) -> None:
     c, _ = await sangha(env)
     nothing = await c.alice.slash(c.general, "sit calendar")
-    assert "No sits are scheduled" in told(nothing)
+    refused(nothing, "No sits are scheduled")
+    assert nothing.response.attachments == []
     await schedule(c, title="Evening sit", when="19:00", repeat="daily")
     await schedule(c, title="Retreat", when="2026-02-01 09:00")
     result = await c.alice.slash(c.general, "sit calendar")
@@ -43,6 +44,16 @@ async def test_calendar_holds_every_sit_of_the_server(env) -> None:
     assert attachment.filename == "sits.ics"
     parsed = Calendar.from_ical(await attachment.read())
     assert sorted(str(e["summary"]) for e in parsed.walk("VEVENT")) == ["Evening sit", "Retreat"]
+    one = await c.alice.slash(c.general, "sit calendar", sit="Retreat")
+    assert one.ephemeral and [a.filename for a in one.response.attachments] == ["sit-2.ics"]
+
+
+async def test_calendar_of_an_unknown_sit_says_how_to_pick_one(env) -> None:
+    c, _ = await sangha(env)
+    await schedule(c, title="Evening sit")
+    result = await c.alice.slash(c.general, "sit calendar", sit="Full moon")
+    refused(result, "couldn't find", "“Full moon”", "`sit`", "/sit list")
+    assert result.response.attachments == []
 
 
 async def test_log_and_stats(env) -> None:
@@ -64,7 +75,7 @@ async def test_log_and_stats(env) -> None:
     assert values["Together"] == "You sat with **1** person."
     for options, says in (({"minutes": 0}, "`minutes` is 1–1440"), ({"note": "x" * 501}, "keep it to 500")):
         bad = await c.alice.slash(c.general, "sit log", **{"minutes": 10, **options})
-        assert says in told(bad)
+        refused(bad, says, "Nothing was logged")
     assert len(await rows(env.bot, "SELECT id FROM sit_logs")) == 1
 
 
@@ -81,6 +92,7 @@ async def test_privacy_export_and_delete_cover_sits(env) -> None:
 
     exported = await c.alice.slash(c.general, "privacy export")
     message = answer(exported)
+    assert message.ephemeral  # personal data is shown to the member alone
     data = json.loads(await message.attachments[0].read())["sits"]
     assert [(r["occurrence"][:10], r["answer"]) for r in data["rsvps"]] == [
         ("2026-01-01", "going"),
@@ -91,7 +103,9 @@ async def test_privacy_export_and_delete_cover_sits(env) -> None:
     assert data["voice_sessions"][0]["channel_id"] == str(zendo.id)
 
     asked = await c.alice.slash(c.general, "privacy delete")
-    await c.alice.click(asked.response, label="Yes, delete everything")
+    assert asked.ephemeral
+    deleted = await c.alice.click(asked.response, label="Yes, delete everything")
+    assert answer(deleted).ephemeral
     for table in ("sit_rsvps", "sit_attendance", "sit_logs", "sit_voice_sessions"):
         assert await rows(env.bot, f"SELECT * FROM {table} WHERE user_id = ?", (c.alice.id,)) == []  # noqa: S608
     assert await rows(env.bot, "SELECT user_id FROM sit_rsvps") == [{"user_id": c.bob.id}]
