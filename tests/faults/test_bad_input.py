@@ -424,25 +424,25 @@ async def test_sit_schedule_with_hostile_when_and_titles(env: Any) -> None:
         "@everyone": ("`19:00`",),
     }
     accepted = ["tomorrow 07:30", "19:00", "mon 19:00", "2026-12-01 19:00"]  # the examples it gives
-    refusals = 0
+    refusals: list[str] = []
+    taken: list[str] = []
     for when in [*drawn(when_text, 25), *special, *accepted]:
         sits, posts = await _counted(env, "sits"), len(_bot_posts(env, c.general))
         result = await _slash(env, c.facilitator, c.general, "sit schedule", title="Evening sit", when=when)
         assert result is not None  # `when` has no declared bound: every value reaches the bot
         expected = _outcome(lambda when=when: draft(when=when))
         if expected is None:
-            assert when in accepted, when
+            taken.append(when)
             assert await _counted(env, "sits") == sits + 1, when
             assert len(_bot_posts(env, c.general)) == posts + 1, when
             assert "Scheduled" in told(result) and result.ephemeral
         else:
-            refusals += 1
+            refusals.append(when)
             refused_text = refused(result, *special.get(when, ()))
-            assert when not in accepted, refused_text
             assert re.search(r"time|date|day|hour", refused_text, re.I), refused_text
             assert await _counted(env, "sits") == sits, "a refused sit was stored"
             assert len(_bot_posts(env, c.general)) == posts, "a refused sit left a post behind"
-    assert refusals == 25 + len(special)  # every generated `when` and every special one was refused
+    assert set(accepted) <= set(taken) and set(special) <= set(refusals)  # both outcomes exercised
     # Titles: a refusal says what is wrong with the title; whatever is accepted is shown as plain
     # text in the announcement, reminder and bells.
     for title in [*drawn(hostile_text, 20), "@everyone **now** <@&1> <@2>", "x" * 101]:
