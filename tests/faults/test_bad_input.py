@@ -439,7 +439,8 @@ async def test_sit_schedule_with_hostile_when_and_titles(env: Any) -> None:
         else:
             refusals.append(when)
             refused_text = refused(result, *special.get(when, ()))
-            assert re.search(r"time|date|day|hour", refused_text, re.I), refused_text
+            assert re.search(r"time|date|day|hour", refused_text, re.I), refused_text  # what was wrong
+            assert re.search(r"`[^`]*\d:\d\d[^`]*`", refused_text), refused_text  # an example to copy
             assert await _counted(env, "sits") == sits, "a refused sit was stored"
             assert len(_bot_posts(env, c.general)) == posts, "a refused sit left a post behind"
     assert set(accepted) <= set(taken) and set(special) <= set(refusals)  # both outcomes exercised
