@@ -123,12 +123,6 @@ async def env(simcord_env, make_bot, request, _pressed):
     yield simcord_env
     for bot in make_bot.built:
         await bot.close_resources()
-    restarts = request.node.get_closest_marker("restarts")
-    if restarts is not None:
-        first = make_bot.built[0] if make_bot.built else None
-        after_restart = {item for item, bot in _pressed if bot is not first}
-        missing = [item.__name__ for item in restarts.args if item not in after_restart]
-        assert not missing, f"never pressed after a restart: {missing}"
     marker = request.node.get_closest_marker("allow_errors")
     allowed = tuple(marker.args) if marker else ()
     unexpected = [
@@ -138,6 +132,12 @@ async def env(simcord_env, make_bot, request, _pressed):
     ]
     if unexpected:
         raise ExceptionGroup("the bot raised unexpected errors", unexpected)
+    restarts = request.node.get_closest_marker("restarts")
+    if restarts is not None:
+        first = make_bot.built[0] if make_bot.built else None
+        after_restart = {item for item, bot in _pressed if bot is not first}
+        missing = [item.__name__ for item in restarts.args if item not in after_restart]
+        assert not missing, f"never pressed after a restart: {missing}"
 
 
 def _told_to_the_member(error: BaseException) -> bool:
