@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from cogs.checkins.service import NewCheckin
 from tests.cogs.checkins.steps import check_in, cog
-from tests.helpers import answer, community
+from tests.helpers import community
 
 TODAY = date(2026, 1, 1)
 
@@ -32,7 +32,7 @@ def seeded(
 
 
 def summary_text(result) -> str:
-    message = answer(result)
+    message = result.followups[0] if result.followups else result.response
     embed = message.embeds[0]
     return "\n".join(
         [message.content, embed.title or "", embed.description or ""] + [f.value for f in embed.fields]
@@ -63,7 +63,7 @@ async def test_days_under_five_members_are_hidden_and_no_person_word_or_note_app
     result = await c.facilitator.slash(c.general, "checkin summary")
     assert result.ephemeral
     text = summary_text(result)
-    lines = answer(result).embeds[0].description.splitlines()
+    lines = (result.followups[0] if result.followups else result.response).embeds[0].description.splitlines()
     assert lines[0] == "**Thu 1 Jan** — 6 members, 7 check-ins · 🌊 3 🌱 4 🧊 0 🤝 0 · 🌪️ 3 ☀️ 0 🍃 4 🌧️ 0"
     assert lines[1] == "**Wed 31 Dec** — too few to show"  # four members
     assert lines[3] == "**Mon 29 Dec** — too few to show"  # one member
@@ -88,7 +88,7 @@ async def test_a_period_without_five_members_on_any_day_is_too_few_to_show(env) 
     for member in (c.alice, c.bob, c.facilitator):
         await check_in(member, c.general, note="mine")
     result = await c.facilitator.slash(c.general, "checkin summary", days=3)
-    lines = answer(result).embeds[0].description.splitlines()
+    lines = (result.followups[0] if result.followups else result.response).embeds[0].description.splitlines()
     assert lines == [
         "**Thu 1 Jan** — too few to show",
         "**Wed 31 Dec** — too few to show",
@@ -107,5 +107,5 @@ async def test_summary_is_for_facilitators_only(env) -> None:
 async def test_summary_days_are_bounded(env) -> None:
     c = community(env)
     result = await c.facilitator.slash(c.general, "checkin summary", days=31)
-    lines = answer(result).embeds[0].description.splitlines()
+    lines = (result.followups[0] if result.followups else result.response).embeds[0].description.splitlines()
     assert len(lines) == 31 + 2
