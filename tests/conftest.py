@@ -56,18 +56,6 @@ def _scheduler_follows_virtual_clock(monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.setattr(module, "datetime", _SimulatedDatetime)
 
 
-#: How long (real seconds) simcord lets the bot take to go idle after each step. Its default of 5 s is
-#: a wall-clock budget a busy machine can exceed (a chart rendered in a worker thread, say); a longer
-#: one costs nothing, since simcord moves on as soon as the bot is idle.
-SETTLE_TIMEOUT = 60.0
-
-
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    for item in items:
-        if item.get_closest_marker("simcord") is None:
-            item.add_marker(pytest.mark.simcord(settle_timeout=SETTLE_TIMEOUT))
-
-
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",

@@ -34,6 +34,12 @@ def community(env: Any, name: str = "Sangha") -> Community:
     return Community(guild, general, facilitator, alice, bob)
 
 
+#: For tests whose bot renders in a worker thread (the history chart): simcord's 5 s settle budget is
+#: wall-clock time a busy machine can exceed. Not for tests with real-time timers (the wheel
+#: practice): a longer budget lets those timers fire while simcord waits.
+slow_renders = pytest.mark.simcord(settle_timeout=60)
+
+
 def restarts(*items: type) -> pytest.MarkDecorator:
     """Mark a restart test: it presses each of ``items`` on a bot a restart started, and asserts.
 

@@ -8,7 +8,9 @@ from cogs.checkins.chart import render_history
 from cogs.checkins.service import NewCheckin
 from cogs.checkins.stats import Entry, history_data
 from tests.cogs.checkins.steps import ZONE_LABELS, check_in, cog
-from tests.helpers import answer, community
+from tests.helpers import answer, community, slow_renders
+
+pytestmark = slow_renders  # the chart is rendered in a worker thread
 
 PNG = b"\x89PNG\r\n\x1a\n"
 
