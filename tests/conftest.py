@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import datetime as _dt
+import os
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import apscheduler.executors.base
 import apscheduler.schedulers.base
 import apscheduler.triggers.interval
 import discord
+import hypothesis
 import pytest
 from discord import app_commands
 
@@ -17,10 +20,16 @@ from attune.config import DEFAULT_CONTENT_DIR, Settings
 from attune.content import Content, load_content
 from attune.db import Database
 from attune.errors import UserError
-from attune.ui import unwrap
+from attune.ui import AttuneDynamicItem, unwrap
 from tests.helpers import bot_factory
 
 CONTENT_DIR = DEFAULT_CONTENT_DIR
+
+# Property tests see the same examples on every run and machine, with no wall-clock deadline (a busy
+# machine must not fail them). HYPOTHESIS_PROFILE=explore searches afresh, for local bug hunts.
+hypothesis.settings.register_profile("attune", derandomize=True, deadline=None, database=None)
+hypothesis.settings.register_profile("explore", deadline=None, max_examples=1000)
+hypothesis.settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "attune"))
 
 
 class _SimulatedDatetime(_dt.datetime):
@@ -45,6 +54,28 @@ def _scheduler_follows_virtual_clock(monkeypatch: pytest.MonkeyPatch) -> None:
         apscheduler.triggers.interval,
     ):
         monkeypatch.setattr(module, "datetime", _SimulatedDatetime)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "restarts(*items): the test presses each of these DynamicItem classes on a bot started by a "
+        "restart and asserts the outcome (checked when it ends; tests/test_restarts.py wants one per item)",
+    )
+
+
+@pytest.fixture(autouse=True)
+def _pressed(monkeypatch: pytest.MonkeyPatch) -> list[tuple[type, object]]:
+    """Every dynamic item pressed in the test, with the bot that handled the press."""
+    pressed: list[tuple[type, object]] = []
+    callback = AttuneDynamicItem.callback
+
+    async def recording(self: AttuneDynamicItem[Any], interaction: discord.Interaction[Any]) -> None:
+        pressed.append((type(self), interaction.client))
+        await callback(self, interaction)
+
+    monkeypatch.setattr(AttuneDynamicItem, "callback", recording)
+    return pressed
 
 
 @pytest.fixture(scope="session")
@@ -82,10 +113,11 @@ def simcord_bot(make_bot):
 
 
 @pytest.fixture
-async def env(simcord_env, make_bot, request):
+async def env(simcord_env, make_bot, request, _pressed):
     """simcord's environment with the commands synced (as `python bot.py sync` would do).
 
-    Closes every bot's database and scheduler at the end.
+    Closes every bot's database and scheduler at the end. A test marked ``restarts(*items)`` must
+    have pressed each of those items on a bot that a restart started (not the first one).
     """
     await simcord_env.bot.tree.sync()
     yield simcord_env
@@ -100,6 +132,12 @@ async def env(simcord_env, make_bot, request):
     ]
     if unexpected:
         raise ExceptionGroup("the bot raised unexpected errors", unexpected)
+    restarts = request.node.get_closest_marker("restarts")
+    if restarts is not None:
+        first = make_bot.built[0] if make_bot.built else None
+        after_restart = {item for item, bot in _pressed if bot is not first}
+        missing = [item.__name__ for item in restarts.args if item not in after_restart]
+        assert not missing, f"never pressed after a restart: {missing}"
 
 
 def _told_to_the_member(error: BaseException) -> bool:

@@ -2,30 +2,54 @@
 
 from __future__ import annotations
 
-import asyncio
-
 import pytest
 
+from attune import pacing
 from attune.pacing import RequestPacer, pace
 
 
-async def test_requests_after_the_burst_are_spaced_at_the_rate() -> None:
+class VirtualLoop:
+    """The two things the pacer reads from asyncio, on a clock that moves only when it sleeps."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def get_running_loop(self) -> VirtualLoop:
+        return self
+
+    def time(self) -> float:
+        return self.now
+
+    async def sleep(self, delay: float) -> None:
+        self.now += delay
+
+
+@pytest.fixture
+def virtual(monkeypatch: pytest.MonkeyPatch) -> VirtualLoop:
+    loop = VirtualLoop()
+    monkeypatch.setattr(pacing, "asyncio", loop)
+    return loop
+
+
+async def test_requests_after_the_burst_are_spaced_at_the_rate(virtual: VirtualLoop) -> None:
     pacer = RequestPacer(rate=40, burst=5)
-    loop = asyncio.get_running_loop()
-    began = loop.time()
     sent: list[float] = []
-
-    async def request() -> None:
+    for _ in range(25):
         await pacer.wait()
-        sent.append(loop.time() - began)
-
-    await asyncio.gather(*(request() for _ in range(25)))
-    assert sum(1 for at in sent if at < 0.01) == 5  # the burst
-    # 25 requests: 5 at once, then 20 more at 40/s -> about half a second in all.
-    assert 0.45 <= max(sent) < 0.7
+        sent.append(virtual.now)
+    # 25 requests: 5 at once (the burst), then 20 more at 40/s -> the last at exactly half a second.
+    assert sent == pytest.approx([0.0] * 5 + [k / 40 for k in range(1, 21)])
     # No one-second window ever holds more than rate + burst.
     for start in sent:
         assert sum(1 for at in sent if start <= at < start + 1) <= 45
+    # After a quiet second the burst is available again.
+    virtual.now += 1.0
+    quiet = virtual.now
+    for _ in range(5):
+        await pacer.wait()
+    assert virtual.now == pytest.approx(quiet)
+    await pacer.wait()
+    assert virtual.now == pytest.approx(quiet + 1 / 40)
 
 
 def test_rate_and_burst_must_stay_under_discords_limit() -> None:

@@ -106,10 +106,7 @@ async def test_catch_up_after_downtime_posts_recent_and_records_old(db: Database
         ((T0 - timedelta(minutes=61)).isoformat(),),
     )
     await scheduler.load_all(clock())
-    await scheduler.catch_up(clock(), await scheduler.last_alive())
-    await asyncio.sleep(0)
-    for _ in range(10):
-        await asyncio.sleep(0.01)
+    await scheduler.catch_up(clock(), await scheduler.last_alive())  # returns once all have run
     assert await ledger(db) == [("old", "08:00", "skipped"), ("recent", "08:55", "late")]
     assert [o.key for o in recorder.delivered] == ["recent"]
     assert recorder.delivered[0].late
@@ -129,9 +126,7 @@ async def test_catch_up_never_redelivers_what_the_ledger_holds(db: Database) -> 
     )
     restarted = make(db, clock, recorder, [Plan("a", rule)])
     await restarted.load_all(clock())
-    await restarted.catch_up(clock(), await restarted.last_alive())
-    for _ in range(10):
-        await asyncio.sleep(0.01)
+    await restarted.catch_up(clock(), await restarted.last_alive())  # returns once all have run
     assert len(recorder.delivered) == 1
 
 
@@ -144,8 +139,7 @@ async def test_first_start_does_not_backfill(db: Database) -> None:
         [Plan("a", Recurrence(Repeat.DAILY, datetime(2026, 11, 1, 8, 58), "UTC"))],
     )
     await scheduler.load_all(clock())
-    await scheduler.catch_up(clock(), await scheduler.last_alive())
-    await asyncio.sleep(0.05)
+    await scheduler.catch_up(clock(), await scheduler.last_alive())  # returns once all have run
     assert recorder.delivered == []
 
 
@@ -158,8 +152,7 @@ async def test_plan_since_excludes_occurrences_before_it_existed(db: Database) -
         ((T0 - timedelta(hours=2)).isoformat(),),
     )
     await scheduler.load_all(clock())
-    await scheduler.catch_up(clock(), await scheduler.last_alive())
-    await asyncio.sleep(0.05)
+    await scheduler.catch_up(clock(), await scheduler.last_alive())  # returns once all have run
     assert recorder.delivered == []
     assert await ledger(db) == []
 
@@ -175,8 +168,7 @@ async def test_interrupted_delivery_is_retried_with_the_same_nonce(db: Database)
     delivery_id = await db.fetchval("SELECT id FROM deliveries")
     clock.now = T0 + timedelta(minutes=3)
     await scheduler.load_all(clock())
-    await scheduler.catch_up(clock(), await scheduler.last_alive())
-    await asyncio.sleep(0.05)
+    await scheduler.catch_up(clock(), await scheduler.last_alive())  # returns once all have run
     assert [o.nonce for o in recorder.delivered] == [f"attune{delivery_id}"]
     assert await ledger(db) == [("a", "09:00", "late")]
 

@@ -186,7 +186,7 @@ async def test_slash_command_response_and_button(
     assert response.type == 4 and response.content == "Attune test bot"
     assert response.accepted and not response.ephemeral
     assert handle.dispatched_at is not None and handle.responded_at is not None
-    assert 0 < handle.latency < 1
+    assert handle.responded_at >= handle.dispatched_at and handle.latency >= 0  # answered after asked
     message = fake.messages(general)[-1]
     assert message["id"] == str(handle.original_message_id)
     assert message["interaction_metadata"]["user"]["id"] == str(member)

@@ -5,10 +5,16 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 import sys
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from attune.bot import AttuneBot
+from attune.config import DEFAULT_CONTENT_DIR, Settings
+from attune.content import load_content
+from attune.db import discover_migrations
 from tests.e2e.fakediscord import FakeDiscord
 from tests.e2e.process import ROOT, bot_environment, bot_process
 
@@ -32,24 +38,38 @@ async def run_to_end(fake: FakeDiscord, database: Path, *args: str) -> tuple[int
         stderr=asyncio.subprocess.PIPE,
     )
     out, err = await asyncio.wait_for(process.communicate(), 60)
-    assert process.returncode is not None
     return process.returncode, out.decode(), err.decode()
+
+
+def command_shape(command: dict[str, Any]) -> tuple[Any, ...]:
+    """A command's name with its subcommands and options, as Discord holds them (order-free)."""
+    options = command.get("options") or []
+    return (command["name"], frozenset(command_shape(option) for option in options))
+
+
+async def commands_in_code(tmp_path: Path) -> set[tuple[Any, ...]]:
+    """Every application command the bot's cogs define, as a sync would send them."""
+    bot = AttuneBot(
+        Settings(token="unused", database=tmp_path / "shape.sqlite3", content_dir=DEFAULT_CONTENT_DIR),
+        load_content(DEFAULT_CONTENT_DIR),
+        start_scheduler=False,
+    )
+    try:
+        await bot.setup_hook()
+        return {command_shape(c.to_dict(bot.tree)) for c in bot.tree.get_commands()}
+    finally:
+        await bot.close_resources()
 
 
 async def test_sync_registers_every_command(fake: FakeDiscord, tmp_path: Path) -> None:
     code, out, err = await run_to_end(fake, tmp_path / "attune.sqlite3", "sync")
     assert code == 0, err
     assert "Synced" in out and "globally" in out
-    names = {command["name"] for command in fake.global_commands}
-    assert {"settings", "privacy", "about"} <= names
-    settings = next(c for c in fake.global_commands if c["name"] == "settings")
-    assert {o["name"] for o in settings["options"]} >= {
-        "show",
-        "timezone",
-        "channel",
-        "facilitator-role",
-        "support",
-    }
+    synced = {command_shape(command) for command in fake.global_commands}
+    expected = await commands_in_code(tmp_path)
+    assert {"settings", "privacy", "about", "sit", "checkin", "wheel", "episode"} <= {c[0] for c in expected}
+    assert synced == expected  # every command, subcommand and option, nothing missing or extra
+    assert len(fake.global_commands) == len(expected)
 
 
 async def test_sync_to_one_guild(fake: FakeDiscord, tmp_path: Path) -> None:
@@ -67,6 +87,7 @@ async def test_runs_answers_survives_reconnect_and_stops_cleanly(fake: FakeDisco
     code, _, _ = await run_to_end(fake, database, "sync")
     assert code == 0
 
+    started = datetime.now(UTC)
     async with bot_process(fake, database) as bot:
         await bot.wait_for_line("ready as")
         assert database.exists()  # created on first run
@@ -91,9 +112,11 @@ async def test_runs_answers_survives_reconnect_and_stops_cleanly(fake: FakeDisco
     # Closed properly: the WAL was checkpointed away and the schema is current.
     assert not Path(f"{database}-wal").exists()
     with sqlite3.connect(database) as raw:
-        assert raw.execute("PRAGMA user_version").fetchone()[0] >= 1
-        heartbeat = raw.execute("SELECT value FROM meta WHERE key = 'scheduler.heartbeat'").fetchone()
-    assert heartbeat is not None  # the scheduler stopped cleanly and said when
+        assert raw.execute("PRAGMA user_version").fetchone()[0] == discover_migrations()[-1].version
+        (heartbeat,) = raw.execute("SELECT value FROM meta WHERE key = 'scheduler.heartbeat'").fetchone()
+    # The scheduler stopped cleanly and said when: during this run, in UTC.
+    stopped = datetime.fromisoformat(heartbeat)
+    assert stopped.utcoffset() == timedelta(0) and started <= stopped <= datetime.now(UTC)
 
 
 async def test_sigint_also_stops_cleanly(fake: FakeDiscord, tmp_path: Path) -> None:

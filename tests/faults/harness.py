@@ -220,5 +220,15 @@ async def wait_quietly(fake: FakeDiscord, predicate: Callable[[], object], timeo
     return True
 
 
+async def stop_and_drain(fake: FakeDiscord, bot: BotProcess, timeout: float = 20.0) -> None:
+    """Stop the bot, then wait until the fake has finished every request it received.
+
+    Counting posts after this sees everything the bot ever sent: no request can still be in flight
+    and no retry can still come (a fixed sleep before counting would miss a late duplicate).
+    """
+    await bot.terminate()
+    await fake.wait_for(lambda: all(record.duration > 0 for record in fake.requests), timeout=timeout)
+
+
 def lines_with(bot: BotProcess, needle: str) -> int:
     return sum(needle in line for line in bot.lines)

@@ -23,12 +23,14 @@ from zoneinfo import ZoneInfo
 
 import discord
 import yaml
+from discord import app_commands
 from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
-from simcord.backend.errors import SetupError
+from simcord.backend.errors import OptionError
 
 from attune.config import DEFAULT_CONTENT_DIR
 from attune.content import FILES, Content, load_content, validate_file
+from attune.cooldowns import Limit
 from attune.errors import ContentError, UserError
 from attune.timeparse import get_zone, parse_clock, parse_days, parse_when, timezone_choices
 from cogs.checkins import render as checkin_render
@@ -37,8 +39,9 @@ from cogs.episodes import render as episode_render
 from cogs.episodes.cog import INSIGHT_MAX, TITLE_MAX, clean_insight, clean_title
 from cogs.episodes.urls import check_url, url_problem
 from cogs.sits import render as sit_render
+from cogs.sits.drafting import new_draft
 from tests.cogs.checkins.steps import check_in, set_up_daily
-from tests.helpers import community, rows
+from tests.helpers import community, pings_nobody, refused, rows, told
 
 T = TypeVar("T")
 
@@ -340,19 +343,6 @@ def test_a_broken_content_file_stops_start_up_with_its_problems(tmp_path: Path) 
 # ----------------------------------------------------------------------------- through the bot
 
 
-def pings_nobody(env: Any, message: discord.Message) -> bool:
-    """Neither the message's text nor the mention policy Discord received can notify anyone."""
-    policy = env.backend.get_message(message.channel.id, message.id).allowed_mentions
-    return (
-        message.mentions == []
-        and message.role_mentions == []
-        and not message.mention_everyone
-        and policy.everyone is False
-        and policy.users == frozenset()
-        and policy.roles == frozenset()
-    )
-
-
 async def _counted(env: Any, table: str) -> int:
     return int((await rows(env.bot, f"SELECT COUNT(*) AS n FROM {table}"))[0]["n"])  # noqa: S608
 
@@ -365,12 +355,42 @@ def _bot_posts(env: Any, channel: Any) -> list[discord.Message]:
     return [m for m in found if m.author.id == env.bot.user.id and m.type is discord.MessageType.default]
 
 
-async def _slash(actor: Any, channel: Any, command: str, **options: Any) -> Any | None:
-    """The command's result, or ``None`` when Discord itself would refuse the option (too long, …)."""
+def _command(env: Any, name: str) -> app_commands.Command[Any, ..., Any]:
+    group, _, leaf = name.partition(" ")
+    found = env.bot.tree.get_command(group)
+    if leaf:
+        found = found.get_command(leaf)
+    assert isinstance(found, app_commands.Command), f"no command /{name}"
+    return found
+
+
+def _discord_refuses(env: Any, command: str, options: dict[str, Any]) -> bool:
+    """Whether a value lies outside the bounds the command declares to Discord (so it never arrives)."""
+    declared = {p.display_name: p for p in _command(env, command).parameters}
+    for name, value in options.items():
+        parameter = declared[name]  # a renamed option fails here, loudly
+        if isinstance(value, str) and (
+            (parameter.max_value is not None and len(value) > parameter.max_value)
+            or (parameter.min_value is not None and len(value) < parameter.min_value)
+        ):
+            return True
+    return False
+
+
+async def _slash(env: Any, actor: Any, channel: Any, command: str, **options: Any) -> Any | None:
+    """The command's result, or ``None`` when Discord itself refuses a value outside the declared bounds.
+
+    Only a too-long or too-short value may be refused that way, and only when the command declares
+    that bound; a renamed command or option, or any other set-up problem, fails the test.
+    """
+    refuses = _discord_refuses(env, command, options)
     try:
-        return await actor.slash(channel, command, **options)
-    except SetupError:
+        result = await actor.slash(channel, command, **options)
+    except OptionError as error:
+        assert refuses and error.code == "option-length", error
         return None
+    assert not refuses, f"Discord would have refused {options}"
+    return result
 
 
 def _assert_inert(env: Any, posts: list[discord.Message]) -> None:
@@ -379,25 +399,70 @@ def _assert_inert(env: Any, posts: list[discord.Message]) -> None:
         assert no_ping(post.content), post.content
 
 
+def _outcome(check: Callable[[], object]) -> UserError | None:
+    """The rules' own verdict on an input: ``None`` when accepted, else the UserError they raise."""
+    try:
+        check()
+    except UserError as error:
+        return error
+    return None
+
+
 async def test_sit_schedule_with_hostile_when_and_titles(env: Any) -> None:
     c = community(env)
     await c.facilitator.slash(c.general, "settings timezone", timezone="America/New_York")
-    # ``when``: every answer is a clear reply; a refused one leaves no sit and no post behind.
-    for when in [*drawn(when_text, 25), "9999-12-31 23:59", "0001-1-1 0:00", "\u200b", "@everyone"]:
+
+    def draft(**options: str) -> None:
+        values = {"title": "Evening sit", "when": "tomorrow 07:30"} | options
+        new_draft(zone_name="America/New_York", now=discord.utils.utcnow(), channel_id=c.general.id, **values)
+
+    # ``when``: accepted exactly when the rules accept it; a refusal is private, says what is wrong
+    # with the time and leaves no sit and no post behind.
+    special = {
+        "9999-12-31 23:59": ("two years",),
+        "0001-1-1 0:00": ("in the past",),
+        "\u200b": ("`19:00`",),
+        "@everyone": ("`19:00`",),
+    }
+    accepted = ["tomorrow 07:30", "19:00", "mon 19:00", "2026-12-01 19:00"]  # the examples it gives
+    refusals: list[str] = []
+    taken: list[str] = []
+    for when in [*drawn(when_text, 25), *special, *accepted]:
         sits, posts = await _counted(env, "sits"), len(_bot_posts(env, c.general))
-        result = await _slash(c.facilitator, c.general, "sit schedule", title="Evening sit", when=when)
-        if result is None:
+        result = await _slash(env, c.facilitator, c.general, "sit schedule", title="Evening sit", when=when)
+        if result is None:  # longer than `when`'s declared max_length: Discord refused it (see _slash)
+            assert await _counted(env, "sits") == sits
             continue
-        assert result.ephemeral
-        added = await _counted(env, "sits") - sits
-        assert added in (0, 1)
-        assert len(_bot_posts(env, c.general)) - posts == added, "a refused sit left a post behind"
-    # Titles: whatever is accepted is shown as plain text in the announcement, reminder and bells.
+        expected = _outcome(lambda when=when: draft(when=when))
+        if expected is None:
+            taken.append(when)
+            assert await _counted(env, "sits") == sits + 1, when
+            assert len(_bot_posts(env, c.general)) == posts + 1, when
+            assert "Scheduled" in told(result) and result.ephemeral
+        else:
+            refusals.append(when)
+            refused_text = refused(result, *special.get(when, ()))
+            assert re.search(r"time|date|day|hour", refused_text, re.I), refused_text  # what was wrong
+            assert re.search(r"`[^`]*\d:\d\d[^`]*`", refused_text), refused_text  # an example to copy
+            assert await _counted(env, "sits") == sits, "a refused sit was stored"
+            assert len(_bot_posts(env, c.general)) == posts, "a refused sit left a post behind"
+    assert set(accepted) <= set(taken) and set(special) <= set(refusals)  # both outcomes exercised
+    # Titles: a refusal says what is wrong with the title; whatever is accepted is shown as plain
+    # text in the announcement, reminder and bells.
     for title in [*drawn(hostile_text, 20), "@everyone **now** <@&1> <@2>", "x" * 101]:
         sits = await _counted(env, "sits")
-        result = await _slash(c.facilitator, c.general, "sit schedule", title=title, when="tomorrow 07:30")
-        if result is not None and await _counted(env, "sits") == sits:
-            assert "title" in (result.response.content or "").lower()
+        options = {"title": title, "when": "tomorrow 07:30"}
+        result = await _slash(env, c.facilitator, c.general, "sit schedule", **options)
+        if result is None:  # longer than the title's declared max_length: Discord refused it
+            assert await _counted(env, "sits") == sits, title
+            continue
+        expected = _outcome(lambda title=title: draft(title=title))
+        if expected is None:
+            assert await _counted(env, "sits") == sits + 1, title
+        else:
+            refused(result, "title", "`Tuesday evening sit`")
+            assert await _counted(env, "sits") == sits, title
+    assert result is None  # the last title, 101 characters: over the declared limit, refused by Discord
     await env.advance_time(2 * 24 * 3600)
     posts = _bot_posts(env, c.general)
     assert any("has ended" in p.content for p in posts)  # the bells really were rendered
@@ -409,13 +474,18 @@ async def test_checkin_notes_with_hostile_text(env: Any) -> None:
     await set_up_daily(c, time="09:00")
     await env.advance_time(9 * 3600 + 120)
     [thread] = c.general.threads
+    # Sharing limits are not what this test is about: lift them, so every note is shared.
+    await env.bot.cooldowns.set_limit(c.guild.id, "checkin-share", Limit(0, 60))
     notes = [n for n in drawn(hostile_text, 12) if len(n) <= NOTE_LIMIT]  # the modal's own limit
+    saved = 0
     for note in [*notes, "@everyone " * 50, "<@&1> " * 83 + "x"]:
         stored = await _counted(env, "checkins")
         await check_in(c.alice, c.general, note=note, share=True)
         assert await _counted(env, "checkins") == stored + 1  # a note never costs the check-in
+        saved += 1
     shared = [m for m in thread.history() if m.embeds]
-    assert shared and all(no_ping(m.embeds[0].description or "") for m in shared)
+    assert len(shared) == saved  # every saved, shared check-in was posted once
+    assert all(no_ping(m.embeds[0].description or "") for m in shared)
     _assert_inert(env, shared)
 
 
@@ -428,43 +498,87 @@ async def test_episode_shares_with_hostile_links_insights_and_titles(env: Any) -
         ("https://user:pw@example.com/", "x", None),
         ("https://example.com:99999/", "x", None),
     ]
+    shared_links: set[str] = set()
+    accepted = 0
     for url, insight, title in cases:
         shares, posts = await _counted(env, "episode_shares"), len(_bot_posts(env, c.general))
         options = {"url": url, "insight": insight} | ({"title": title} if title is not None else {})
-        result = await _slash(c.alice, c.general, "episode share", **options)
-        if result is None:
+        result = await _slash(env, c.alice, c.general, "episode share", **options)
+        if result is None:  # Discord refused a value outside the declared bounds
+            assert await _counted(env, "episode_shares") == shares
             continue
-        if await _counted(env, "episode_shares") == shares:
+
+        # The rules in the order the command applies them: the first problem is the one told.
+        problems = [
+            (_outcome(lambda url=url: check_url(url, what="episode link")), ("link", "https://")),
+            (_outcome(lambda insight=insight: clean_insight(insight)), ("insight",)),
+            (_outcome(lambda title=title: clean_title(title)), ("title", str(TITLE_MAX))),
+        ]
+        first = next((words for problem, words in problems if problem is not None), None)
+        if first is None and check_url(url) in shared_links:
+            refused(result, "a moment ago")  # the same link again: already posted
+            assert await _counted(env, "episode_shares") == shares
+        elif first is None:
+            shared_links.add(check_url(url))
+            accepted += 1
+            assert await _counted(env, "episode_shares") == shares + 1
+            assert len(_bot_posts(env, c.general)) == posts + 1  # the share, once
+            assert result.ephemeral and "Shared in" in told(result), told(result)
+        else:
+            refused(result, *first)
+            assert await _counted(env, "episode_shares") == shares
             assert len(_bot_posts(env, c.general)) == posts, "a refused share left a post behind"
     posts = _bot_posts(env, c.general)
-    assert any(p.embeds for p in posts)  # some shares were accepted and posted
+    assert accepted == len(posts) and accepted >= 1  # some shares were accepted, each posted once
     _assert_inert(env, posts)
 
 
 async def test_time_zones_clocks_and_log_notes_refused_without_a_trace(env: Any) -> None:
     c = community(env)
-    for name in [*drawn(hostile_text, 15), "Europe/../UTC", "America", "\u200bUTC"]:
+    for name in [*drawn(hostile_text, 15), "Europe/../UTC", "America", "\u200bUTC", "Europe/Berlin"]:
         before = await rows(env.bot, "SELECT * FROM guild_settings")
-        if await _slash(c.facilitator, c.general, "settings timezone", timezone=name) is None:
-            continue
+        result = await _slash(env, c.facilitator, c.general, "settings timezone", timezone=name)
+        assert result is not None
         after = await rows(env.bot, "SELECT * FROM guild_settings")
-        if after == before or not after:
-            continue
-        assert get_zone(name).key == after[0]["timezone"]  # only a real zone is ever stored
-    for clock, zone in drawn(st.tuples(hostile_text, st.one_of(st.none(), hostile_text)), 15):
-        reminders = await _counted(env, "checkin_reminders")
+        expected = _outcome(lambda name=name: get_zone(name))
+        if expected is None:
+            assert after[0]["timezone"] == get_zone(name).key and result.ephemeral
+        else:
+            refused(result, "time zone", "`Europe/Berlin`")
+            assert after == before  # nothing stored
+    clocks = drawn(st.tuples(hostile_text, st.one_of(st.none(), hostile_text)), 15)
+    for clock, zone in [*clocks, ("07:30", None), ("07:30", "Mars/Olympus"), ("25:00", "UTC")]:
+        before = await rows(env.bot, "SELECT * FROM checkin_reminders")
         options = {"time": clock} | ({"timezone": zone} if zone is not None else {})
-        if await _slash(c.alice, c.general, "checkin remind", **options) is None:
-            continue
-        try:
+        result = await _slash(env, c.alice, c.general, "checkin remind", **options)
+        assert result is not None
+        turned_off = clock.strip().lower() in {"off", "stop", "none", "no", "disable"}
+
+        def rules(clock: str = clock, zone: str | None = zone) -> None:
             parse_clock(clock)
-            if zone is not None and clock.strip().lower() not in {"off", "stop", "none", "no", "disable"}:
+            if zone:
                 get_zone(zone)
-        except UserError:
-            assert await _counted(env, "checkin_reminders") <= reminders
+
+        expected = None if turned_off else _outcome(rules)
+        if expected is not None:
+            refused(result, "`07:30`" if _outcome(lambda clock=clock: parse_clock(clock)) else "time zone")
+            assert await rows(env.bot, "SELECT * FROM checkin_reminders") == before
+        elif turned_off:
+            assert (
+                refused(result, "reminder") and await rows(env.bot, "SELECT * FROM checkin_reminders") == []
+            )
+        else:
+            assert result.ephemeral and await rows(env.bot, "SELECT * FROM checkin_reminders") != before
+    assert len(await rows(env.bot, "SELECT * FROM checkin_reminders")) == 1  # the 07:30 one
     for note in [*drawn(hostile_text, 10), "@everyone " * 51]:
         logs = await _counted(env, "sit_logs")
-        if await _slash(c.alice, c.general, "sit log", minutes=10, note=note) is None:
+        result = await _slash(env, c.alice, c.general, "sit log", minutes=10, note=note)
+        if result is None:  # longer than the note's declared 500: Discord refused it (see _slash)
+            assert await _counted(env, "sit_logs") == logs
             continue
-        cleaned = note.strip()
-        assert await _counted(env, "sit_logs") == logs + (0 if len(cleaned) > 500 else 1)
+        if len(note.strip()) > 500:
+            refused(result, "note", "500", "Nothing was logged")
+            assert await _counted(env, "sit_logs") == logs
+        else:
+            assert result.ephemeral and "Logged **10 minutes**" in told(result)
+            assert await _counted(env, "sit_logs") == logs + 1

@@ -39,6 +39,7 @@ from tests.faults.harness import (
     seed_sit,
     settled,
     starters,
+    stop_and_drain,
     threads_in,
     utcnow,
     wait_quietly,
@@ -178,7 +179,8 @@ async def _scenario(tmp: Path) -> Outcome:
             wanted = [(case.kind, case.key) for case in cases.values()]
             await wait_quietly(fake, lambda: settled(database, wanted), timeout=30)
             await wait_quietly(fake, lambda: lines_with(bot, "recorded interrupted") >= 1, timeout=5)
-            await asyncio.sleep(0.2)  # anything still in flight lands
+            holds.released.set()  # the killed process's held requests finish (and land, or don't)
+            await stop_and_drain(fake, bot)  # count once nothing either process sent can still land
             for case in cases.values():
                 case.ledger = ledger(database, case.kind, case.key)
                 case.posts = (
@@ -194,9 +196,7 @@ async def _scenario(tmp: Path) -> Outcome:
                 for row in ledger(database, case.kind, case.key)
                 if row["status"] not in FINAL
             ]
-            await bot.terminate()
             outcome.second_log = bot.log
-        holds.released.set()
     return outcome
 
 

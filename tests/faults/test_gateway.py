@@ -13,7 +13,7 @@ resume must not bring a second bell.
 
 from __future__ import annotations
 
-import asyncio
+from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -33,12 +33,13 @@ from tests.faults.harness import (
     running_bot,
     seed_sit,
     settled,
+    stop_and_drain,
     utcnow,
 )
 
 #: From seeding until the closing bell: start-up (~3 s), three resumes and a re-IDENTIFY (5 s + a
-#: moment) all fit before it, with a few seconds to spare.
-BELL_AFTER = timedelta(seconds=12)
+#: moment) fit before it on an idle machine; a busier one gets a longer lead time (see the test).
+BELL_AFTER = (timedelta(seconds=12), timedelta(seconds=30), timedelta(seconds=90))
 
 
 class HeldGuildCreates:
@@ -70,15 +71,24 @@ async def _resume_after(fake: FakeDiscord, disrupt: Any) -> None:
     await fake.wait_for(lambda: fake.resume_count > before, timeout=20)
 
 
-@pytest.mark.e2e
-async def test_closing_bell_once_across_resume_reconnect_and_reidentify(tmp_path: Path) -> None:
-    database = tmp_path / "attune.sqlite3"
+@dataclass
+class Run:
+    bells: list[dict[str, Any]]
+    rows: list[dict[str, Any]]
+    log: str
+    identifies: int
+    resumes: int
+
+
+async def _scenario(database: Path, bell_after: timedelta) -> Run | None:
+    """One run with the bell due ``bell_after`` from seeding; None when the faults took longer than
+    that (the bell came due before the guilds were held back, so the run tested nothing)."""
     await create_database(database)
     async with FakeDiscord(token="gateway-faults") as fake:
         guild = fake.add_guild("Sangha", channels=["sits"])
         channel = guild.channels["sits"]
         member = fake.add_member(guild.id, "alice")
-        end = utcnow() + BELL_AFTER
+        end = utcnow() + bell_after
         sit_id = seed_sit(
             database,
             guild_id=guild.id,
@@ -94,15 +104,20 @@ async def test_closing_bell_once_across_resume_reconnect_and_reidentify(tmp_path
             await _resume_after(fake, fake.send_reconnect)
             await _resume_after(fake, lambda: fake.send_invalid_session(True))
             assert fake.identify_count == 1
-            assert not closing_bells(fake, channel), "the bell came before the faults; nothing was tested"
+            if closing_bells(fake, channel):
+                return None  # the bell came before the faults
 
             # A new session: READY empties the cache; the guilds come back only after the bell is due.
             hold.active = True
             await fake.send_invalid_session(False)
             await fake.wait_for(lambda: fake.identify_count == 2, timeout=20)
             await fake.wait_for(lambda: hold.held, timeout=5)
-            assert utcnow() < end, "re-IDENTIFY finished after the bell was due; nothing was tested"
-            await asyncio.sleep((end - utcnow()).total_seconds() + 1.0)  # the bell is due by now
+            if utcnow() >= end:
+                hold.release()
+                return None  # re-IDENTIFY finished after the bell was due
+            # The bell falls due while the guild is unknown: the core holds it (its ledger row claimed).
+            await fake.wait_for(lambda: utcnow() > end and ledger(database, "sits.end", sit_id), timeout=60)
+            assert not closing_bells(fake, channel)
             hold.release()
             await fake.wait_for(lambda: lines_with(bot, "ready as") >= 2, timeout=20)
 
@@ -113,15 +128,31 @@ async def test_closing_bell_once_across_resume_reconnect_and_reidentify(tmp_path
             await _resume_after(fake, lambda: fake.close_socket(4000, abrupt=True))
             answer = await fake.invoke_slash(guild.id, channel, member, "about")
             assert (await answer.wait_response(timeout=10)).ephemeral  # the bot is back and answering
+            await stop_and_drain(fake, bot)  # count once nothing the bot sent can still land
+            return Run(
+                closing_bells(fake, channel),
+                ledger(database, "sits.end", sit_id),
+                bot.log,
+                fake.identify_count,
+                fake.resume_count,
+            )
 
-            bells = closing_bells(fake, channel)
-            rows = ledger(database, "sits.end", sit_id)
-            log = bot.log
-        assert len(bells) == 1, f"{len(bells)} closing bells:\n{log}"
-        assert "Evening sit" in bells[0]["content"]
-        assert [row["status"] for row in rows] == ["posted"], rows
-        assert fake.identify_count == 2 and fake.resume_count >= 4
-        assert "Traceback" not in log
+
+@pytest.mark.e2e
+async def test_closing_bell_once_across_resume_reconnect_and_reidentify(tmp_path: Path) -> None:
+    # The bell must fall due after the faults, and the faults take as long as this machine needs:
+    # a run that was too slow for its lead time is repeated with a longer one, never counted.
+    for attempt, lead in enumerate(BELL_AFTER):
+        run = await _scenario(tmp_path / f"attempt-{attempt}.sqlite3", lead)
+        if run is not None:
+            break
+    else:
+        pytest.fail(f"the faults never finished before the bell, even {BELL_AFTER[-1]} ahead")
+    assert len(run.bells) == 1, f"{len(run.bells)} closing bells:\n{run.log}"
+    assert "Evening sit" in run.bells[0]["content"]
+    assert [row["status"] for row in run.rows] == ["posted"], run.rows
+    assert run.identifies == 2 and run.resumes == 4
+    assert "Traceback" not in run.log
 
 
 async def test_core_holds_a_delivery_while_its_guild_is_unavailable(

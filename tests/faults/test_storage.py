@@ -79,15 +79,37 @@ async def attune_database(folder: Path) -> Path:
     return database
 
 
-@contextlib.contextmanager
-def immutable(path: Path) -> Iterator[bool]:
-    """``chattr +i`` (read-only even for root) while inside; yields False where the host can't."""
-    path.chmod(0o500 if path.is_dir() else 0o400)
-    done = subprocess.run(["chattr", "+i", str(path)], capture_output=True, check=False)  # noqa: S603, S607
+def writable(path: Path) -> bool:
+    """Whether this process can still change ``path`` (a folder: add a file; a file: open it to write)."""
     try:
-        yield done.returncode == 0
+        if path.is_dir():
+            probe = path / ".write-probe"
+            probe.touch()
+            probe.unlink()
+        else:
+            path.open("r+b").close()
+    except OSError:
+        return False
+    return True
+
+
+@contextlib.contextmanager
+def read_only(path: Path) -> Iterator[bool]:
+    """``path`` read-only for every process of this user while inside; yields whether that held.
+
+    ``chmod`` is enough for an ordinary user (as on CI). Root ignores modes, so there ``chattr +i``
+    is added where the host allows it; only root on a host without it yields False.
+    """
+    path.chmod(0o500 if path.is_dir() else 0o400)
+    frozen = False
+    if writable(path):
+        chattr = subprocess.run(["chattr", "+i", str(path)], capture_output=True, check=False)  # noqa: S603, S607
+        frozen = chattr.returncode == 0
+    try:
+        yield not writable(path)
     finally:
-        subprocess.run(["chattr", "-i", str(path)], capture_output=True, check=False)  # noqa: S603, S607
+        if frozen:
+            subprocess.run(["chattr", "-i", str(path)], capture_output=True, check=False)  # noqa: S603, S607
         path.chmod(0o700 if path.is_dir() else 0o600)
 
 
@@ -148,9 +170,9 @@ async def test_existing_database_that_cannot_be_written(tmp_path: Path, frozen: 
     database = await attune_database(tmp_path / "data")
     before = database.read_bytes()
     listing = sorted(p.name for p in database.parent.iterdir())
-    with immutable(database.parent if frozen == "folder" else database) as possible:
-        if not possible:
-            pytest.skip("this host can't make a file or folder read-only for the current user")
+    with read_only(database.parent if frozen == "folder" else database) as possible:
+        if not possible:  # only root on a host without `chattr +i`: nothing stops root writing
+            pytest.skip("running as root on a host where `chattr +i` is refused: nothing is read-only")
         async with fake_discord() as fake:
             bot = await start_and_stop(fake, database)
     line = assert_one_clear_line(bot, str(database))

@@ -84,9 +84,3 @@ def result_embed(result: Any) -> Any:
     assert message is not None and message.ephemeral
     assert message.embeds, message
     return message.embeds[0]
-
-
-def pings_nobody(env: Any, message: Any) -> bool:
-    """The mention policy Discord received for ``message`` notifies no user, role or @everyone."""
-    policy = env.backend.get_message(message.channel.id, message.id).allowed_mentions
-    return policy.everyone is False and policy.users == frozenset() and policy.roles == frozenset()

@@ -36,7 +36,8 @@ def test_every_word_sits_in_its_quadrant_within_the_scales(content: Content) -> 
 def test_words_are_unique_and_found_case_insensitively(content: Content) -> None:
     names = [w.word.lower() for w in content.emotions.words]
     assert len(names) == len(set(names))
-    assert content.emotions.find("CONTENT") is not None
+    found = content.emotions.find("CONTENT")
+    assert found is not None and found.word.lower() == "content"
     assert content.emotions.find("no-such-feeling") is None
 
 

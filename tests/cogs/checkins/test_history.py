@@ -8,7 +8,9 @@ from cogs.checkins.chart import render_history
 from cogs.checkins.service import NewCheckin
 from cogs.checkins.stats import Entry, history_data
 from tests.cogs.checkins.steps import ZONE_LABELS, check_in, cog
-from tests.helpers import community
+from tests.helpers import answer, community, slow_renders
+
+pytestmark = slow_renders  # the chart is rendered in a worker thread
 
 PNG = b"\x89PNG\r\n\x1a\n"
 
@@ -40,7 +42,7 @@ async def test_history_is_a_private_png_with_streak_words_and_a_text_summary(env
 
     result = await c.alice.slash(c.general, "checkin history")
     assert result.ephemeral
-    message = result.followups[0] if result.followups else result.response
+    message = answer(result)
     [attachment] = message.attachments
     assert attachment.filename == "checkin-history.png"
     assert (await attachment.read()).startswith(PNG)
@@ -53,8 +55,7 @@ async def test_history_is_a_private_png_with_streak_words_and_a_text_summary(env
     assert "you checked in 5 times, on 5 of 30 days" in summary
     assert "chaos / revved up 3 times" in summary and "joyful" not in summary.lower()
     assert "private words" not in summary  # notes are never part of the chart
-    if attachment.description is not None:  # the alt text, where the client shows it
-        assert attachment.description == summary[:1024]
+    assert attachment.description == summary[:1024]  # the alt text: what the chart shows, in words
 
 
 async def test_history_with_a_shorter_window(env) -> None:
@@ -64,7 +65,7 @@ async def test_history_with_a_shorter_window(env) -> None:
     )
     await check_in(c.alice, c.general, word="Calm")
     result = await c.alice.slash(c.general, "checkin history", days=7)
-    message = result.followups[0] if result.followups else result.response
+    message = answer(result)
     assert "you checked in once, on 1 of 7 days" in message.embeds[0].description
 
 
@@ -72,7 +73,7 @@ async def test_history_without_checkins_says_so_clearly(env) -> None:
     c = community(env)
     result = await c.alice.slash(c.general, "checkin history")
     assert result.ephemeral
-    message = result.followups[0] if result.followups else result.response
+    message = answer(result)
     assert message.attachments == []
     assert "You haven't checked in here in the last 30 days" in message.content
     assert "/checkin now" in message.content

@@ -6,12 +6,12 @@ import json
 
 from cogs.checkins import reminders
 from tests.cogs.checkins.steps import HOUR, check_in, set_up_daily
-from tests.helpers import community, rows
+from tests.helpers import answer, community, rows
 
 
 async def exported(actor, channel) -> dict:
     result = await actor.slash(channel, "privacy export")
-    message = result.followups[0] if result.followups else result.response
+    message = answer(result)
     return json.loads(await message.attachments[0].read())
 
 

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 from cogs.checkins import reminders
 from tests.cogs.checkins.steps import DAY, HOUR, check_in, cog, set_up_daily
-from tests.helpers import community, restart, rows
+from tests.helpers import answer, community, restart, rows, slow_renders
 
 
 def dms(actor) -> list[str]:
@@ -150,6 +150,7 @@ async def test_closed_dms_pause_the_reminder_and_the_member_is_told_once(env) ->
     assert len(dms(c.alice)) == 1
 
 
+@slow_renders  # it ends with /checkin history
 async def test_a_paused_reminder_is_not_rescheduled_after_a_restart(env, make_bot) -> None:
     c = community(env)
     await c.alice.slash(c.general, "checkin remind", time="20:00")
@@ -162,7 +163,7 @@ async def test_a_paused_reminder_is_not_rescheduled_after_a_restart(env, make_bo
     await env.advance_time(DAY)
     assert dms(c.alice) == []
     history = await c.alice.slash(c.general, "checkin history")
-    message = history.followups[0] if history.followups else history.response
+    message = answer(history)
     assert "direct messages are closed" in message.content
 
 

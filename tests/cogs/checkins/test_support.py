@@ -9,8 +9,8 @@ import re
 import discord
 
 from cogs.checkins.service import ALERT_REDACTED
-from tests.cogs.checkins.steps import check_in, pings_nobody, result_embed
-from tests.helpers import community, restart, rows
+from tests.cogs.checkins.steps import check_in, result_embed
+from tests.helpers import community, pings_nobody, restart, rows
 
 ASK = "Ask someone to reach out"
 EMERGENCY = "If you are in danger, call your local emergency number now."

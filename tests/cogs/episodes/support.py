@@ -10,6 +10,7 @@ from simcord.enums import OverwriteType
 
 from cogs.episodes.digest import DIGEST_KIND
 from cogs.episodes.poller import POLL_KIND
+from tests.helpers import told
 
 __all__ = [
     "DIGEST_KIND",
@@ -17,34 +18,15 @@ __all__ = [
     "deny_bot",
     "episodes_channel",
     "posted_messages",
-    "said",
     "sent_payloads",
 ]
-
-
-def said(result: Any) -> str:
-    """Everything the member was told in reply (response and follow-ups)."""
-    parts = []
-    if result.response is not None:
-        parts.append(result.response.content or "")
-    parts.extend(f.content or "" for f in result.followups)
-    return "\n".join(parts)
-
-
-def reply_embed(result: Any) -> Any:
-    message = result.followups[-1] if result.followups else result.response
-    return message.embeds[0]
-
-
-def reply_message(result: Any) -> Any:
-    return result.followups[-1] if result.followups else result.response
 
 
 async def episodes_channel(env: Any, c: Any, name: str = "episodes") -> Any:
     """A channel set as the episodes channel by the facilitator."""
     channel = c.guild.create_text_channel(name)
     result = await c.facilitator.slash(c.general, "settings channel", purpose="episodes", channel=channel)
-    assert "will post in" in said(result)
+    assert "will post in" in told(result)
     return channel
 
 

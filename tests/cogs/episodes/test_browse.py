@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from tests.cogs.episodes.support import said
-from tests.helpers import community, restart
+from cogs.episodes.views import AnotherEpisode, BrowsePage
+from tests.helpers import community, refused, restart, restarts, told
 
 
 async def with_everything(env, c, feed_server) -> None:
     """A followed Atom feed (2 episodes) and one member share, besides the 16-entry library."""
     added = await c.facilitator.slash(c.general, "episode feed-add", url=feed_server.url("/feed/stillness"))
-    assert "Now following" in said(added)
+    assert "Now following" in told(added)
     shared = await c.alice.slash(
         c.general,
         "episode share",
@@ -17,13 +17,14 @@ async def with_everything(env, c, feed_server) -> None:
         insight="Coming back to the hub of the Wheel of Awareness between meetings steadies me.",
         title="A Wheel at Work",
     )
-    assert "Shared in" in said(shared)
+    assert "Shared in" in told(shared)
 
 
 def titles(embed) -> list[str]:
     return [block.split("\n")[0] for block in embed.description.split("\n\n")]
 
 
+@restarts(BrowsePage)
 async def test_browse_pages_through_shares_feed_episodes_and_the_library(env, feed_server, make_bot) -> None:
     c = community(env)
     await with_everything(env, c, feed_server)
@@ -94,13 +95,21 @@ async def test_autocomplete_offers_themes_and_titles_from_every_source(env, feed
     assert len(everything) == 19
 
 
+async def test_random_with_an_unknown_theme_names_the_themes(env) -> None:
+    c = community(env)
+    result = await c.bob.slash(c.general, "episode random", theme="cooking")
+    refused(result, "“cooking”", "not one of our themes", "`The Wheel of Awareness`")
+    assert result.response.embeds == [] and result.response.components == []  # no episode, no button
+
+
 async def test_an_unknown_theme_is_explained(env) -> None:
     c = community(env)
     result = await c.bob.slash(c.general, "episode browse", theme="cooking")
     assert result.ephemeral
-    assert "not one of our themes" in said(result) and "`The Wheel of Awareness`" in said(result)
+    assert "not one of our themes" in told(result) and "`The Wheel of Awareness`" in told(result)
 
 
+@restarts(AnotherEpisode)
 async def test_random_gives_one_episode_on_the_theme_and_another_on_request(
     env, feed_server, make_bot
 ) -> None:

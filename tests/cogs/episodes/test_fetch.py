@@ -62,7 +62,8 @@ async def test_a_huge_declared_response_is_refused_before_reading(feed_server) -
     assert raised.value.reason == "too-big"
 
 
-async def test_a_slow_server_times_out(feed_server) -> None:
+async def test_a_slow_server_times_out(feed_server, short_fetch_timeout) -> None:
+    short_fetch_timeout()
     with pytest.raises(FetchError) as raised:
         await fetch_feed(feed_server.url("/slow.xml"))
     assert raised.value.reason == "timeout"

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from tests.cogs.episodes.support import DIGEST_KIND, episodes_channel, posted_messages, said
-from tests.helpers import community, restart, rows
+from cogs.episodes.views import InsightsPage
+from tests.cogs.episodes.support import DIGEST_KIND, episodes_channel, posted_messages
+from tests.helpers import community, pings_nobody, restart, restarts, rows, told
 
 HOUR = 3600
 
@@ -18,7 +19,7 @@ async def share(c, member, n: int, channel=None) -> None:
         insight=f"Insight number {n}: stay a little longer with what is hard.",
         title=f"Episode {n}",
     )
-    assert "Shared in" in said(result)
+    assert "Shared in" in told(result)
 
 
 def digests(channel) -> list:
@@ -49,6 +50,23 @@ async def test_insights_lists_the_recent_ones_newest_first_in_pages(env) -> None
     assert back.response.embeds[0].footer.text == "Page 1 of 2 · 7 insights"
 
 
+@restarts(InsightsPage)
+async def test_insights_pages_turn_after_a_restart(env, make_bot) -> None:
+    c = community(env)
+    for n in range(1, 8):
+        await share(c, c.alice, n)
+        await env.advance_time(HOUR)
+    result = await c.bob.slash(c.general, "episode insights")
+    await restart(env, make_bot)
+    page_two = await c.bob.click(result.response, label="Next ▶")
+    embed = page_two.response.embeds[0]
+    assert embed.footer.text == "Page 2 of 2 · 7 insights"
+    assert [b.split(":")[0] for b in embed.description.split("\n\n")] == [
+        "> Insight number 2",
+        "> Insight number 1",
+    ]
+
+
 async def test_insights_respects_days_and_says_so_when_there_are_none(env) -> None:
     c = community(env)
     empty = await c.alice.slash(c.general, "episode insights")
@@ -68,21 +86,21 @@ async def test_facilitators_set_the_digest_day_and_time(env) -> None:
     await c.facilitator.slash(c.general, "settings timezone", timezone="Europe/Berlin")
     result = await c.facilitator.slash(c.general, "episode insights", digest_day="friday", digest_time="9:30")
     assert result.ephemeral
-    text = said(result)
+    text = told(result)
     assert f"posted every Friday at 09:30 (Europe/Berlin) in {episodes.mention}" in text
     assert "<t:1767342600:F>" in text  # Friday 2 January 2026, 09:30 Berlin = 08:30 UTC
     assert env.bot.scheduler.next_run(DIGEST_KIND, str(c.guild.id)) == datetime(2026, 1, 2, 8, 30, tzinfo=UTC)
     member = await c.alice.slash(c.general, "episode insights", digest_day="monday")
-    assert "Only facilitators" in said(member)
+    assert "Only facilitators" in told(member)
     bad = await c.facilitator.slash(c.general, "episode insights", digest_time="25:00")
-    assert "hours go to 23" in said(bad)
+    assert "hours go to 23" in told(bad)
     off = await c.facilitator.slash(c.general, "episode insights", digest_day="off")
-    assert "**off**" in said(off)
+    assert "**off**" in told(off)
     assert env.bot.scheduler.next_run(DIGEST_KIND, str(c.guild.id)) is None
     await share(c, c.alice, 1)  # sharing doesn't switch a disabled digest back on
     assert env.bot.scheduler.next_run(DIGEST_KIND, str(c.guild.id)) is None
     on = await c.facilitator.slash(c.general, "episode insights", digest_day="sunday")
-    assert "every Sunday at 09:30 (Europe/Berlin)" in said(on)
+    assert "every Sunday at 09:30 (Europe/Berlin)" in told(on)
 
 
 async def test_the_weekly_digest_lists_the_weeks_insights_once_across_restarts(env, make_bot) -> None:
@@ -102,7 +120,7 @@ async def test_the_weekly_digest_lists_the_weeks_insights_once_across_restarts(e
     assert embed.description.startswith("> Insight number 1: stay a little longer with what is hard.")
     assert f"— <@{c.bob.id}> on [Episode 2](https://listening.example/ep-2)" in embed.description
     assert "2 insights shared this week" in embed.footer.text and "posted late" in embed.footer.text
-    assert digest.mentions == [] and not digest.mention_everyone
+    assert pings_nobody(env, digest)
     await restart(env, make_bot)
     await env.advance_time(HOUR)
     assert len(digests(episodes)) == 1

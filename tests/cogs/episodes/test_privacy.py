@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 
-from tests.cogs.episodes.support import DIGEST_KIND, deny_bot, episodes_channel, posted_messages, said
-from tests.helpers import community, rows
+from tests.cogs.episodes.support import DIGEST_KIND, deny_bot, episodes_channel, posted_messages
+from tests.helpers import answer, community, rows, told
 
 
 async def share(c, member, n: int, channel) -> None:
@@ -17,13 +17,13 @@ async def share(c, member, n: int, channel) -> None:
         insight=f"Insight {n} from {member.name}.",
         title=f"Episode {n}",
     )
-    assert "Shared in" in said(result)
+    assert "Shared in" in told(result)
 
 
 async def export(c, member) -> dict:
     result = await c.alice.slash(c.general, "privacy export") if member is c.alice else None
     assert result is not None
-    message = result.followups[0] if result.followups else result.response
+    message = answer(result)
     return json.loads(await message.attachments[0].read())
 
 

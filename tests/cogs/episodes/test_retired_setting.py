@@ -7,8 +7,7 @@ import logging
 import pytest
 
 from attune.config import Settings
-from tests.cogs.episodes.support import said
-from tests.helpers import community, rows
+from tests.helpers import community, rows, told
 
 
 @pytest.fixture
@@ -28,6 +27,6 @@ async def test_the_retired_setting_is_logged_and_opens_nothing(caplog, env, feed
         c.general, "episode feed-add", url=f"http://127.0.0.2:{port}/feed/circle"
     )
     assert result.ephemeral
-    assert "private or local network" in said(result) and "127.0.0.2" not in said(result).split("You sent")[0]
+    assert "private or local network" in told(result) and "127.0.0.2" not in told(result).split("You sent")[0]
     assert feed_server.requests == []
     assert await rows(env.bot, "SELECT id FROM episode_feeds") == []

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import discord
 
-from tests.cogs.episodes.support import episodes_channel, posted_messages, said, sent_payloads
-from tests.helpers import community, rows
+from tests.cogs.episodes.support import episodes_channel, posted_messages, sent_payloads
+from tests.helpers import community, pings_nobody, rows, told
 
 URL = "https://listening.example/podcast/ep-12"
 
@@ -21,8 +21,8 @@ async def test_share_posts_the_insight_in_the_episodes_channel_with_a_thread(env
         title="Attunement at Home",
     )
     assert result.ephemeral
-    assert f"Shared in {episodes.mention}" in said(result)
-    assert "discussion thread" in said(result)
+    assert f"Shared in {episodes.mention}" in told(result)
+    assert "discussion thread" in told(result)
     [post] = posted_messages(episodes)
     embed = post.embeds[0]
     assert embed.title == "Attunement at Home"
@@ -53,7 +53,7 @@ async def test_share_posts_the_insight_in_the_episodes_channel_with_a_thread(env
 async def test_without_an_episodes_channel_it_posts_where_the_member_is(env) -> None:
     c = community(env)
     result = await c.bob.slash(c.general, "episode share", url=URL, insight="Pause before replying.")
-    assert f"Shared in {c.general.mention}" in said(result)
+    assert f"Shared in {c.general.mention}" in told(result)
     [post] = posted_messages(c.general)
     assert post.embeds[0].title == "listening.example/podcast/ep-12"  # host and path stand in for a title
     assert c.general.threads[0].id == post.id
@@ -84,7 +84,7 @@ async def test_titles_and_insights_never_ping(env) -> None:
         title=f"@everyone <@&{role.id}> <@{c.bob.id}>",
     )
     [post] = posted_messages(c.general)
-    assert post.mentions == [] and post.role_mentions == [] and not post.mention_everyone
+    assert pings_nobody(env, post)
     [payload] = sent_payloads(env, c.general)
     assert payload["allowed_mentions"] == {"parse": []}
     assert not payload.get("content")
@@ -103,8 +103,8 @@ async def test_bad_links_get_a_clear_private_answer_and_nothing_is_posted(env) -
     ):
         result = await c.alice.slash(c.general, "episode share", url=url, insight="Something true.")
         assert result.ephemeral
-        assert expected in said(result)
-        assert "https://" in said(result)
+        assert expected in told(result)
+        assert "https://" in told(result)
     assert posted_messages(c.general) == []
     assert await rows(env.bot, "SELECT id FROM episode_shares") == []
 
@@ -112,7 +112,7 @@ async def test_bad_links_get_a_clear_private_answer_and_nothing_is_posted(env) -
 async def test_an_empty_insight_is_refused(env) -> None:
     c = community(env)
     result = await c.alice.slash(c.general, "episode share", url=URL, insight="   ")
-    assert result.ephemeral and "insight is empty" in said(result)
+    assert result.ephemeral and "insight is empty" in told(result)
     assert posted_messages(c.general) == []
 
 
@@ -120,7 +120,7 @@ async def test_the_same_share_twice_in_a_row_is_posted_once(env) -> None:
     c = community(env)
     await c.alice.slash(c.general, "episode share", url=URL, insight="Once.")
     again = await c.alice.slash(c.general, "episode share", url=URL, insight="Once.")
-    assert "a moment ago" in said(again)
+    assert "a moment ago" in told(again)
     assert len(posted_messages(c.general)) == 1
 
 
@@ -131,7 +131,7 @@ async def test_missing_permissions_are_named_and_nothing_is_stored(env) -> None:
     )
     result = await c.alice.slash(quiet, "episode share", url=URL, insight="Slow down.")
     assert result.ephemeral
-    assert "Create Public Threads" in said(result) and quiet.mention in said(result)
+    assert "Create Public Threads" in told(result) and quiet.mention in told(result)
     assert await rows(env.bot, "SELECT id FROM episode_shares") == []
 
 
@@ -139,7 +139,7 @@ async def test_a_failed_post_leaves_nothing_half_written(env) -> None:
     c = community(env)
     env.inject_error("POST", f"/channels/{c.general.id}/messages", status=403, times=1)
     result = await c.alice.slash(c.general, "episode share", url=URL, insight="Breathe.")
-    assert result.ephemeral and "permission" in said(result).lower()
+    assert result.ephemeral and "permission" in told(result).lower()
     assert await rows(env.bot, "SELECT id FROM episode_shares") == []
 
 
@@ -158,7 +158,7 @@ async def test_a_discord_hiccup_is_explained_and_nothing_is_stored(env) -> None:
     c = community(env)
     env.inject_error("POST", f"/channels/{c.general.id}/messages", status=503, times=5)
     result = await c.alice.slash(c.general, "episode share", url=URL, insight="Breathe.")
-    assert result.ephemeral and "try again" in said(result)
+    assert result.ephemeral and "try again" in told(result)
     assert await rows(env.bot, "SELECT id FROM episode_shares") == []
 
 
@@ -167,8 +167,8 @@ async def test_sharing_inside_a_thread_posts_there_without_a_new_thread(env) -> 
     await c.alice.slash(c.general, "episode share", url=URL, insight="Start here.")
     [thread] = c.general.threads
     result = await c.bob.slash(thread, "episode share", url=URL + "-part-2", insight="And continue here.")
-    assert f"Shared in {thread.mention}" in said(result)
-    assert "discussion thread" not in said(result)
+    assert f"Shared in {thread.mention}" in told(result)
+    assert "discussion thread" not in told(result)
     assert [m.embeds[0].description.split("\n")[0] for m in posted_messages(thread)] == [
         "> And continue here."
     ]

@@ -7,7 +7,8 @@ from typing import Any
 
 from discord.ext import commands
 
-from tests.helpers import community, restart
+from cogs.settings.privacy import DeleteConfirm
+from tests.helpers import answer, community, restart, restarts
 
 
 class NotesCog(commands.Cog):
@@ -44,7 +45,7 @@ async def test_export_is_a_private_json_file_with_every_capability(env) -> None:
     await env.bot.add_cog(notes)
     result = await c.alice.slash(c.general, "privacy export")
     assert result.ephemeral
-    message = result.followups[0] if result.followups else result.response
+    message = answer(result)
     attachment = message.attachments[0]
     assert attachment.filename == f"attune-export-{c.alice.id}.json"
     data = json.loads(await attachment.read())
@@ -88,6 +89,7 @@ async def test_delete_can_be_cancelled_and_nothing_is_deleted(env, make_bot) -> 
     assert notes.notes[c.alice.id] == ["breathe"]
 
 
+@restarts(DeleteConfirm)
 async def test_delete_confirmation_survives_a_restart(env, make_bot) -> None:
     c = community(env)
     asked = await c.alice.slash(c.general, "privacy delete")

@@ -12,12 +12,6 @@ from tests.helpers import Community, community, rows
 T0 = datetime(2026, 1, 1, 0, 0, tzinfo=UTC)
 
 
-def text_of(result: Any) -> str:
-    """What the member read in reply (a deferred command's follow-up, else the response)."""
-    message = result.followups[-1] if result.followups else result.response
-    return message.content if message is not None else ""
-
-
 async def sangha(env: Any) -> tuple[Community, Any]:
     """A community with a voice channel 'Zendo'."""
     c = community(env)

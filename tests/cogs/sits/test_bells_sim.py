@@ -7,8 +7,8 @@ from datetime import UTC, datetime, timedelta
 
 from attune.content import Content
 from cogs.sits.pacing import guide_posts
-from tests.cogs.sits.sim import announcement, bot_posts, events, only_sit, pings, sangha, schedule, text_of
-from tests.helpers import rows
+from tests.cogs.sits.sim import announcement, bot_posts, events, only_sit, pings, sangha, schedule
+from tests.helpers import rows, told
 
 START = datetime(2026, 1, 1, 0, 30, tzinfo=UTC)
 
@@ -47,8 +47,9 @@ async def test_opening_and_closing_bells_carry_the_voice_channel_words_and_i_sat
     assert any(words in closing.content for words in content.sits.closing_words)
     assert [child.label for row in closing.components for child in row.children] == ["I sat"]
     assert all(pings(env, m) == [] for m in bot_posts(c.general))
-    kinds = await rows(env.bot, "SELECT kind, status FROM deliveries ORDER BY id")
-    assert {"kind": "sits.reminder", "status": "posted"} not in kinds  # reminder: 0 = none
+    assert [m.id for m in bot_posts(c.general)] == [opening.id, closing.id]  # no reminder post
+    ledger = await rows(env.bot, "SELECT kind FROM deliveries ORDER BY id")
+    assert "sits.reminder" not in {r["kind"] for r in ledger}  # reminder: 0 = none, not even attempted
 
 
 async def test_people_in_the_voice_channel_and_i_sat_make_the_count(env) -> None:
@@ -60,11 +61,11 @@ async def test_people_in_the_voice_channel_and_i_sat_make_the_count(env) -> None
     closing = bot_posts(c.general)[-1]
     assert "**1 person sat with us.**" in closing.content
     clicked = await c.bob.click(closing, label="I sat")
-    assert "Counted" in text_of(clicked)
+    assert "Counted" in told(clicked)
     closing = bot_posts(c.general)[-1]
     assert "**2 people sat together.**" in closing.content
     again = await c.bob.click(closing, label="I sat")
-    assert "already counted" in text_of(again)
+    assert "already counted" in told(again)
     assert "**2 people sat together.**" in bot_posts(c.general)[-1].content
     attended = await rows(env.bot, "SELECT user_id, source, minutes FROM sit_attendance ORDER BY source DESC")
     assert attended == [
@@ -74,7 +75,7 @@ async def test_people_in_the_voice_channel_and_i_sat_make_the_count(env) -> None
     await c.alice.leave_voice()
     await env.advance_time(24 * 3600 + 60)
     late = await c.facilitator.click(closing, label="I sat")
-    assert "more than a day ago" in text_of(late) and "/sit log" in text_of(late)
+    assert "more than a day ago" in told(late) and "/sit log" in told(late)
     assert len(await rows(env.bot, "SELECT user_id FROM sit_attendance")) == 2
 
 
@@ -132,6 +133,6 @@ async def test_a_one_off_sit_ends_cleanly(env) -> None:
     assert len(events(env, c.guild)) == 1  # no next one
     assert bot_posts(c.general)[-1].content.startswith("🔔 **Evening sit** has ended.")
     listed = await c.alice.slash(c.general, "sit list")
-    assert "No sits" in text_of(listed)
+    assert "No sits" in told(listed)
     await env.advance_time(timedelta(days=2).total_seconds())
     assert len(bot_posts(c.general)) == 2  # nothing more was posted

@@ -10,15 +10,15 @@ from simcord import OptionError
 from tests.cogs.sits.sim import (
     announcement,
     bot_posts,
+    deny_bot_in,
     events,
     field,
     only_sit,
     pings,
     sangha,
     schedule,
-    text_of,
 )
-from tests.helpers import rows
+from tests.helpers import refused, rows, told
 
 
 async def going_and_maybe(env, c):  # type: ignore[no-untyped-def]
@@ -51,7 +51,7 @@ async def test_cancelling_the_next_occurrence_tells_the_going_members(env) -> No
     sit = await going_and_maybe(env, c)
     (first_event,) = events(env, c.guild)
     result = await c.facilitator.slash(c.general, "sit cancel", sit=str(sit["id"]), scope="next")
-    assert result.ephemeral and "I told the 1 member who said Going" in text_of(result)
+    assert result.ephemeral and "I told the 1 member who said Going" in told(result)
     (notice,) = bot_posts(c.general)
     assert "**Evening sit** on <t:1767227400:F> is cancelled" in notice.content
     assert "The next one is <t:1767313800:F>" in notice.content
@@ -84,7 +84,7 @@ async def test_cancelling_the_series_closes_everything(env) -> None:
     await schedule(c, repeat="weekly", voice_channel=zendo)
     sit = await going_and_maybe(env, c)
     result = await c.facilitator.slash(c.general, "sit cancel", sit="Evening sit", scope="all")
-    assert "Cancelled the whole series" in text_of(result)
+    assert "Cancelled the whole series" in told(result)
     (notice,) = bot_posts(c.general)
     assert pings(env, notice) == [c.alice.id] and "no more sits in this series" in notice.content
     after = await only_sit(env.bot)
@@ -95,10 +95,10 @@ async def test_cancelling_the_series_closes_everything(env) -> None:
     assert event.status == 4
     assert env.bot.scheduler.job_ids() == ["core:heartbeat"]
     listed = await c.bob.slash(c.general, "sit list")
-    assert "No sits in the next 14 days" in text_of(listed)
+    assert "No sits in the next 14 days" in told(listed)
     assert await c.facilitator.autocomplete(c.general, "sit cancel", "sit", "") == []
     again = await c.facilitator.slash(c.general, "sit cancel", sit=str(sit["id"]), scope="all")
-    assert "couldn't find" in text_of(again)
+    assert "couldn't find" in told(again)
     await env.advance_time(3600)
     assert len(bot_posts(c.general)) == 1
 
@@ -120,7 +120,7 @@ async def test_only_facilitators_edit_or_cancel(env) -> None:
     await schedule(c)
     for command, options in (("sit edit", {"title": "Mine"}), ("sit cancel", {"scope": "all"})):
         result = await c.alice.slash(c.general, command, sit="1", **options)
-        assert "Only facilitators" in text_of(result)
+        assert "Only facilitators" in told(result)
     assert (await only_sit(env.bot))["status"] == "active"
 
 
@@ -130,7 +130,7 @@ async def test_moving_a_sit_moves_its_announcement_event_answers_and_tells_the_g
     sit = await going_and_maybe(env, c)
     (event,) = events(env, c.guild)
     result = await c.facilitator.slash(c.general, "sit edit", sit="1", when="01:00", duration=45)
-    assert "every day, 45 minutes" in text_of(result)
+    assert "every day, 45 minutes" in told(result)
     after = await only_sit(env.bot)
     shown = announcement(c.general, after)
     assert "<t:1767229200:F>" in shown.embeds[0].description  # 01:00
@@ -163,25 +163,52 @@ async def test_edit_moves_the_announcement_and_renames_the_event(env) -> None:
     assert (await only_sit(env.bot))["announcement_id"] == moved.id
     assert (event.name, event.entity_type, event.channel_id) == ("Thursday sit", 2, zendo.id)
     clicked = await c.alice.click(moved, label="Going")
-    assert "You're **going**" in text_of(clicked)
+    assert "You're **going**" in told(clicked)
 
 
 async def test_bad_edits_change_nothing(env) -> None:
     c, _ = await sangha(env)
     await schedule(c)
     before = await only_sit(env.bot)
-    for options, says in (
-        ({}, "Tell me what to change"),
-        ({"when": "yesterday-ish"}, "For `when`, try"),
-        ({"timezone": "Nowhere/City"}, "not a time zone"),
+    for options, substance in (  # what was wrong, and how to say it right
+        ({}, ("Tell me what to change", "`when: 19:30`")),
+        ({"when": "yesterday-ish"}, ("“yesterday-ish”", "`when`", "`19:00`")),
+        ({"timezone": "Nowhere/City"}, ("not a time zone", "`Europe/Berlin`")),
     ):
         result = await c.facilitator.slash(c.general, "sit edit", sit="1", **options)
-        assert result.ephemeral and says in text_of(result)
+        refused(result, *substance)
     with pytest.raises(OptionError, match="must be ≤ 240"):  # Discord itself holds duration to 1–240
         await c.facilitator.slash(c.general, "sit edit", sit="1", duration=999)
     unknown = await c.facilitator.slash(c.general, "sit edit", sit="42", title="x")
-    assert "couldn't find" in text_of(unknown)
+    refused(unknown, "couldn't find", "“42”", "`sit`")
     assert await only_sit(env.bot) == before
+
+
+async def test_edits_with_a_bad_reminder_title_or_channel_are_refused_clearly(env) -> None:
+    c, _ = await sangha(env)
+    await schedule(c)
+    before = await only_sit(env.bot)
+    posts = bot_posts(c.general)
+    closed = c.guild.create_text_channel("closed")
+    deny_bot_in(env, closed, "send_messages")
+    # Out-of-range numbers and over-long titles never reach the bot: the command carries its limits,
+    # and Discord refuses them as the facilitator types.
+    for options, limit in (
+        ({"reminder": 2000}, "≤ 1440"),
+        ({"reminder": -5}, "≥ 0"),
+        ({"title": "x" * 101}, "100"),
+    ):
+        with pytest.raises(OptionError, match=limit):
+            await c.facilitator.slash(c.general, "sit edit", sit="1", **options)
+    # What the bot refuses itself says what was wrong, and how to say it right.
+    for options, substance in (
+        ({"title": "   "}, ("title", "`Tuesday evening sit`")),
+        ({"channel": closed}, (closed.mention, "Send Messages")),
+    ):
+        result = await c.facilitator.slash(c.general, "sit edit", sit="1", **options)
+        refused(result, *substance)
+    assert await only_sit(env.bot) == before  # nothing changed in the database ...
+    assert bot_posts(c.general) == posts and closed.history() == []  # ... or in any channel
 
 
 async def test_cancelling_the_only_occurrence_of_a_one_off_cancels_the_sit(env) -> None:

@@ -9,8 +9,8 @@ import pytest
 from icalendar import Calendar
 from simcord import OptionError
 
-from tests.cogs.sits.sim import announcement, field, only_sit, sangha, schedule, text_of
-from tests.helpers import rows
+from tests.cogs.sits.sim import announcement, field, only_sit, sangha, schedule
+from tests.helpers import answer, refused, rows, told
 
 
 async def test_list_shows_upcoming_occurrences_with_rsvp_counts(env) -> None:
@@ -32,14 +32,16 @@ async def test_list_shows_upcoming_occurrences_with_rsvp_counts(env) -> None:
     assert one_day.response.embeds[0].title == "Sits in the next 1 day"
     month = await c.bob.slash(c.general, "sit list", days=30)
     assert "Monthly retreat" in month.response.embeds[0].description
-    with pytest.raises(OptionError, match="must be ≤ 90"):  # Discord holds days to 1–90
-        await c.bob.slash(c.general, "sit list", days=400)
+    for days in (400, 91, 0, -3):  # Discord holds days to 1–90 before the bot sees them
+        with pytest.raises(OptionError, match=r"must be [≤≥]"):
+            await c.bob.slash(c.general, "sit list", days=days)
 
 
 async def test_calendar_holds_every_sit_of_the_server(env) -> None:
     c, _ = await sangha(env)
     nothing = await c.alice.slash(c.general, "sit calendar")
-    assert "No sits are scheduled" in text_of(nothing)
+    refused(nothing, "No sits are scheduled")
+    assert nothing.response.attachments == []
     await schedule(c, title="Evening sit", when="19:00", repeat="daily")
     await schedule(c, title="Retreat", when="2026-02-01 09:00")
     result = await c.alice.slash(c.general, "sit calendar")
@@ -48,6 +50,16 @@ async def test_calendar_holds_every_sit_of_the_server(env) -> None:
     assert attachment.filename == "sits.ics"
     parsed = Calendar.from_ical(await attachment.read())
     assert sorted(str(e["summary"]) for e in parsed.walk("VEVENT")) == ["Evening sit", "Retreat"]
+    one = await c.alice.slash(c.general, "sit calendar", sit="Retreat")
+    assert one.ephemeral and [a.filename for a in one.response.attachments] == ["sit-2.ics"]
+
+
+async def test_calendar_of_an_unknown_sit_says_how_to_pick_one(env) -> None:
+    c, _ = await sangha(env)
+    await schedule(c, title="Evening sit")
+    result = await c.alice.slash(c.general, "sit calendar", sit="Full moon")
+    refused(result, "couldn't find", "“Full moon”", "`sit`", "/sit list")
+    assert result.response.attachments == []
 
 
 async def test_log_and_stats(env) -> None:
@@ -58,7 +70,7 @@ async def test_log_and_stats(env) -> None:
     await c.bob.join_voice(zendo)
     await env.advance_time(20 * 60)
     logged = await c.alice.slash(c.general, "sit log", minutes=15, note="@everyone quiet morning")
-    assert logged.ephemeral and "Logged **15 minutes**" in text_of(logged)
+    assert logged.ephemeral and "Logged **15 minutes**" in told(logged)
     assert [m for m in c.general.history() if "quiet morning" in m.content] == []
     stats = await c.alice.slash(c.general, "sit stats")
     assert stats.ephemeral
@@ -101,7 +113,8 @@ async def test_privacy_export_and_delete_cover_sits(env) -> None:
     await c.alice.click(announcement(c.general, sit), label="Maybe")  # for tomorrow's sit
 
     exported = await c.alice.slash(c.general, "privacy export")
-    message = exported.followups[0] if exported.followups else exported.response
+    message = answer(exported)
+    assert message.ephemeral  # personal data is shown to the member alone
     data = json.loads(await message.attachments[0].read())["sits"]
     assert [(r["occurrence"][:10], r["answer"]) for r in data["rsvps"]] == [
         ("2026-01-01", "going"),
@@ -112,7 +125,9 @@ async def test_privacy_export_and_delete_cover_sits(env) -> None:
     assert data["voice_sessions"][0]["channel_id"] == str(zendo.id)
 
     asked = await c.alice.slash(c.general, "privacy delete")
-    await c.alice.click(asked.response, label="Yes, delete everything")
+    assert asked.ephemeral
+    deleted = await c.alice.click(asked.response, label="Yes, delete everything")
+    assert answer(deleted).ephemeral
     for table in ("sit_rsvps", "sit_attendance", "sit_logs", "sit_voice_sessions"):
         assert await rows(env.bot, f"SELECT * FROM {table} WHERE user_id = ?", (c.alice.id,)) == []  # noqa: S608
     assert await rows(env.bot, "SELECT user_id FROM sit_rsvps") == [{"user_id": c.bob.id}]

@@ -5,8 +5,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from icalendar import Calendar
+
+from cogs.sits.views import CalendarButton, SatButton
 from tests.cogs.sits.sim import announcement, bot_posts, deny_bot_in, only_sit, sangha, schedule
-from tests.helpers import restart, rows
+from tests.helpers import restart, restarts, rows
 
 
 def bells(channel) -> list[str]:  # type: ignore[no-untyped-def]
@@ -157,3 +160,33 @@ async def test_a_reminder_missed_while_down_is_still_sent_before_the_start(env, 
         ("sits.reminder", "late"),
         ("sits.start", "late"),
     ]
+
+
+@restarts(CalendarButton)
+async def test_add_to_calendar_works_after_a_restart(env, make_bot) -> None:
+    c, zendo = await sangha(env)
+    await schedule(c, repeat="weekly", voice_channel=zendo, when="mon 19:00")
+    sit = await only_sit(env.bot)
+    await restart(env, make_bot)
+    result = await c.alice.click(announcement(c.general, sit), label="Add to calendar")
+    assert result.ephemeral
+    (attachment,) = result.response.attachments
+    assert attachment.filename == f"sit-{sit['id']}.ics"
+    (event,) = Calendar.from_ical(await attachment.read()).walk("VEVENT")
+    assert event.decoded("dtstart").astimezone(UTC) == datetime(2026, 1, 5, 19, 0, tzinfo=UTC)
+
+
+@restarts(SatButton)
+async def test_i_sat_works_after_a_restart(env, make_bot) -> None:
+    c, zendo = await sangha(env)
+    await schedule(c, repeat="daily", voice_channel=zendo, reminder=0)
+    await env.advance_time(50 * 60)  # 00:50: the sit has ended
+    closing = bot_posts(c.general)[-1]
+    assert closing.content.startswith("🔔 **Evening sit** has ended.")
+    await restart(env, make_bot)
+    clicked = await c.bob.click(closing, label="I sat")
+    [counted] = clicked.followups
+    assert counted.ephemeral and "Counted" in counted.content
+    assert "**1 person sat with us.**" in bot_posts(c.general)[-1].content
+    attended = await rows(env.bot, "SELECT user_id, source, minutes FROM sit_attendance")
+    assert attended == [{"user_id": c.bob.id, "source": "button", "minutes": 20}]

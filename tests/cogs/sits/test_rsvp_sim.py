@@ -7,8 +7,9 @@ from datetime import UTC, datetime
 
 from icalendar import Calendar
 
-from tests.cogs.sits.sim import announcement, field, only_sit, sangha, schedule, text_of
-from tests.helpers import restart, rows
+from cogs.sits.views import RsvpButton
+from tests.cogs.sits.sim import announcement, field, only_sit, sangha, schedule
+from tests.helpers import restart, restarts, rows, told
 
 
 def coming(channel, sit) -> str:  # type: ignore[no-untyped-def]
@@ -20,18 +21,19 @@ async def test_answers_change_the_counts_on_the_announcement(env) -> None:
     await schedule(c, repeat="daily")
     sit = await only_sit(env.bot)
     going = await c.alice.click(announcement(c.general, sit), label="Going")
-    assert "You're **going**" in text_of(going) and going.followups[0].ephemeral
+    assert "You're **going**" in told(going) and going.followups[0].ephemeral
     await c.bob.click(announcement(c.general, sit), label="Maybe")
     assert coming(c.general, sit) == "✅ Going **1** · 🤔 Maybe **1** · 🚫 Can't **0**"
     changed = await c.alice.click(announcement(c.general, sit), label="Can't")
-    assert "can't make it" in text_of(changed)
+    assert "can't make it" in told(changed)
     assert coming(c.general, sit) == "✅ Going **0** · 🤔 Maybe **1** · 🚫 Can't **1**"
     again = await c.alice.click(announcement(c.general, sit), label="Can't")
-    assert "already answered" in text_of(again)
+    assert "already answered" in told(again)
     answers = await rows(env.bot, "SELECT user_id, answer FROM sit_rsvps ORDER BY user_id")
     assert answers == [{"user_id": c.alice.id, "answer": "cant"}, {"user_id": c.bob.id, "answer": "maybe"}]
 
 
+@restarts(RsvpButton)
 async def test_buttons_and_counts_survive_a_restart(env, make_bot) -> None:
     c, _ = await sangha(env)
     await schedule(c, repeat="weekly")

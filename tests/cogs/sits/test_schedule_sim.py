@@ -16,9 +16,8 @@ from tests.cogs.sits.sim import (
     pings,
     sangha,
     schedule,
-    text_of,
 )
-from tests.helpers import rows
+from tests.helpers import rows, told
 
 
 async def test_schedule_posts_an_announcement_and_creates_the_native_event(env) -> None:
@@ -26,7 +25,7 @@ async def test_schedule_posts_an_announcement_and_creates_the_native_event(env) 
     await c.facilitator.slash(c.general, "settings timezone", timezone="Europe/Berlin")
     result = await schedule(c, title="Evening sit", when="tue,thu 19:00", voice_channel=zendo, duration=30)
     assert result.ephemeral
-    reply = text_of(result)
+    reply = told(result)
     assert "every Tuesday and Thursday, 30 minutes" in reply
     assert "<t:1767290400:F>" in reply  # today (Thursday) 19:00 Berlin = 18:00 UTC
 
@@ -86,7 +85,7 @@ async def test_without_manage_events_the_sit_works_and_facilitators_are_told_onc
     await c.facilitator.slash(c.general, "settings channel", purpose="facilitators", channel=notices)
     deny_bot(env, c.guild, "manage_events", "create_events")
     first = await schedule(c, voice_channel=zendo)
-    assert "missing the **Manage Events** permission" in text_of(first)
+    assert "missing the **Manage Events** permission" in told(first)
     assert events(env, c.guild) == []
     sit = await only_sit(env.bot)
     assert sit["announcement_id"] is not None and sit["event_id"] is None
@@ -108,7 +107,7 @@ async def test_bad_input_is_answered_privately_and_nothing_is_created(env, optio
     c, _ = await sangha(env)
     result = await schedule(c, **options)
     assert result.ephemeral
-    assert says in text_of(result)
+    assert says in told(result)
     assert await rows(env.bot, "SELECT id FROM sits") == []
     assert c.general.history() == []
     assert events(env, c.guild) == []
@@ -137,7 +136,7 @@ async def test_members_who_are_not_facilitators_cannot_schedule(env) -> None:
     c, _ = await sangha(env)
     result = await c.alice.slash(c.general, "sit schedule", title="Mine", when="19:00")
     assert result.ephemeral
-    assert "Only facilitators" in text_of(result)
+    assert "Only facilitators" in told(result)
     assert await rows(env.bot, "SELECT id FROM sits") == []
 
 
@@ -148,7 +147,7 @@ async def test_a_channel_the_bot_cannot_post_in_is_named_with_the_permission(env
     )
     result = await schedule(c, channel=closed)
     assert result.ephemeral
-    assert "**Send Messages**" in text_of(result) and closed.mention in text_of(result)
+    assert "**Send Messages**" in told(result) and closed.mention in told(result)
     assert await rows(env.bot, "SELECT id FROM sits") == []
 
 
@@ -156,7 +155,7 @@ async def test_a_failed_announcement_leaves_nothing_half_created(env) -> None:
     c, _ = await sangha(env)
     env.inject_error("POST", f"/channels/{c.general.id}/messages", status=403, message="Missing Access")
     result = await schedule(c)
-    assert "nothing was scheduled" in text_of(result)
+    assert "nothing was scheduled" in told(result)
     assert await rows(env.bot, "SELECT id FROM sits") == []
     assert events(env, c.guild) == []
     assert env.bot.scheduler.job_ids() == ["core:heartbeat"]
@@ -168,8 +167,9 @@ async def test_only_voice_or_stage_channels_are_offered_for_voice_channel(env) -
     await schedule(c, voice_channel=stage)
     (event,) = events(env, c.guild)
     assert event.entity_type == 1  # stage instance
-    with pytest.raises(Exception, match="channel types"):  # Discord itself refuses a text channel here
+    with pytest.raises(OptionError) as refused:  # Discord itself refuses a text channel here
         await schedule(c, title="Wrong", voice_channel=c.general)
+    assert (refused.value.code, refused.value.option) == ("option-channel-type", "voice_channel")
     assert len(await rows(env.bot, "SELECT id FROM sits")) == 1
 
 

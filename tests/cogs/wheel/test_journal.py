@@ -7,7 +7,8 @@ import re
 from typing import Any
 
 from attune.content import Content
-from tests.helpers import community, restart, rows
+from cogs.wheel.views import JournalPageButton
+from tests.helpers import answer, community, restart, restarts, rows
 
 
 def labels(message: Any) -> list[tuple[str, bool]]:
@@ -62,6 +63,7 @@ async def test_the_journal_is_newest_first_paged_and_private(env, content: Conte
     assert "bob's own words" not in str(newer.response.embeds[0].to_dict())
 
 
+@restarts(JournalPageButton)
 async def test_journal_buttons_work_after_a_restart(env, make_bot) -> None:
     c = community(env)
     for n in range(6):
@@ -88,7 +90,7 @@ async def test_privacy_export_contains_the_reflections(env) -> None:
     await write(env, c.alice, "kept", segment="relational", prompt="Who steadies you?")
     await write(env, c.bob, "not alice's")
     result = await c.alice.slash(c.general, "privacy export")
-    message = result.followups[0] if result.followups else result.response
+    message = answer(result)
     data = json.loads(await message.attachments[0].read())
     assert [r["reflection"] for r in data["wheel"]["reflections"]] == ["kept"]
     entry = data["wheel"]["reflections"][0]

@@ -12,7 +12,8 @@ from attune.content import PRACTICE_ORDER, Content
 from cogs.wheel import views
 from cogs.wheel.guide import walk
 from cogs.wheel.runner import ENDED_ANSWER
-from tests.helpers import community, restart, rows
+from cogs.wheel.views import PracticeButton, PracticeReflectButton
+from tests.helpers import answer, community, restart, restarts, rows, told
 
 WHERE = re.compile(r"\*\*(?P<segment>.+?)\*\* · step (?P<k>\d+) of (?P<n>\d+)")
 
@@ -201,14 +202,14 @@ async def test_starting_another_practice_ends_the_first(env) -> None:
     assert len(env.bot.get_cog("Wheel").runner.practices) == 1
 
 
+@restarts(PracticeButton)
 async def test_a_click_after_a_restart_gets_a_clear_answer(env, make_bot) -> None:
     c = community(env)
     result = await begin(c.alice, c.general)
     await restart(env, make_bot)
-    answer = await c.alice.click(result.response, label="Next")
-    reply = answer.followups[0] if answer.followups else answer.response
-    assert answer.ephemeral
-    assert reply.content == ENDED_ANSWER
+    pressed = await c.alice.click(result.response, label="Next")
+    assert pressed.ephemeral
+    assert answer(pressed).content == ENDED_ANSWER
 
 
 async def test_unloading_the_cog_cancels_running_timers(env) -> None:
@@ -323,6 +324,19 @@ async def test_the_reflection_box_itself_stops_at_1000_characters(env) -> None:
     shown = await c.alice.click(result.response, label="Reflect")
     box = shown.modal["components"][1]["component"]
     assert box["max_length"] == 1000 and box["custom_id"] == "reflection"
+
+
+@restarts(PracticeReflectButton)
+async def test_reflect_after_a_practice_works_after_a_restart(env, make_bot) -> None:
+    c = community(env)
+    result = await begin(c.alice, c.general)
+    await c.alice.click(result.response, label="End")
+    await restart(env, make_bot)
+    shown = await c.alice.click(result.response, label="Reflect")
+    assert shown.modal is not None
+    saved = await c.alice.submit_modal(shown, {"reflection": "After the restart."})
+    assert "Saved to your journal" in told(saved)
+    assert await rows(env.bot, "SELECT body FROM wheel_reflections") == [{"body": "After the restart."}]
 
 
 async def test_a_reflection_typed_across_a_restart_is_still_saved(env, make_bot) -> None:

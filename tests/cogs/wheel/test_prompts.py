@@ -7,7 +7,8 @@ from typing import Any
 import discord
 
 from attune.content import Content
-from tests.helpers import community, restart, rows
+from cogs.wheel.views import PromptReflectButton
+from tests.helpers import community, pings_nobody, restart, restarts, rows, told
 
 
 def labels(message: Any) -> list[str]:
@@ -24,10 +25,6 @@ async def reflect(member: Any, prompt: Any, text: str, visibility: str) -> Any:
     shown = await member.click(prompt, label="Reflect")
     assert shown.modal is not None
     return await member.submit_modal(shown, {"reflection": text, "visibility": [visibility]})
-
-
-def answer_text(result: Any) -> str:
-    return (result.followups[-1] if result.followups else result.response).content
 
 
 async def test_a_prompt_is_posted_with_a_reflect_button(env, content: Content) -> None:
@@ -69,7 +66,7 @@ async def test_a_private_reflection_goes_only_to_the_journal(env) -> None:
     c = community(env)
     prompt = await post_prompt(env, c, segment="mental")
     done = await reflect(c.bob, prompt, "A plan kept returning.", "private")
-    assert done.ephemeral and "Saved privately" in answer_text(done)
+    assert done.ephemeral and "Saved privately" in told(done)
     assert c.general.threads == []
     assert [m.content for m in c.general.history() if "plan kept" in m.content] == []
     saved = await rows(
@@ -92,7 +89,7 @@ async def test_a_shared_reflection_lands_in_the_thread_opened_on_first_share(env
     prompt = await post_prompt(env, c, segment="relational")
     assert c.general.threads == []
     first = await reflect(c.bob, prompt, "My neighbour's kindness.", "share")
-    assert first.ephemeral and "shared in" in answer_text(first)
+    assert first.ephemeral and "shared in" in told(first)
     threads = c.general.threads
     assert len(threads) == 1
     thread = threads[0]
@@ -123,9 +120,7 @@ async def test_shared_words_never_ping(env) -> None:
     await reflect(c.bob, prompt, words, "share")
     thread = c.general.threads[0]
     shared = next(m for m in thread.history() if "reflects:" in m.content)
-    stored = env.backend.get_message(thread.id, shared.id)
-    assert stored.ping_user_ids == [] and stored.ping_role_ids == []
-    assert stored.mention_everyone is False and shared.mention_everyone is False
+    assert pings_nobody(env, shared)
     sent = [
         r.json
         for r in env.http_requests
@@ -134,13 +129,14 @@ async def test_shared_words_never_ping(env) -> None:
     assert sent and all(body["allowed_mentions"] == {"parse": []} for body in sent)
 
 
+@restarts(PromptReflectButton)
 async def test_the_reflect_button_and_thread_survive_a_restart(env, make_bot) -> None:
     c = community(env)
     prompt = await post_prompt(env, c, segment="interoception")
     await reflect(c.bob, prompt, "Tight shoulders.", "share")
     await restart(env, make_bot)
     again = await reflect(c.alice, prompt, "Warm belly.", "share")
-    assert "shared in" in answer_text(again)
+    assert "shared in" in told(again)
     threads = c.general.threads
     assert len(threads) == 1
     assert len([m for m in threads[0].history() if "reflects:" in m.content]) == 2
@@ -153,7 +149,7 @@ async def test_sharing_without_thread_permissions_keeps_it_private_and_says_why(
     )
     result = await c.alice.slash(quiet, "wheel prompt", segment="hub")
     done = await reflect(c.bob, result.response, "Stillness.", "share")
-    text = answer_text(done)
+    text = told(done)
     assert "Saved privately to your journal, but I couldn't share it" in text
     assert "**Create Public Threads**" in text and quiet.mention in text
     assert quiet.threads == []

@@ -9,7 +9,7 @@ import discord
 
 from attune.content import Content
 from attune.timeparse import ALL_DAYS
-from tests.helpers import community, restart, rows
+from tests.helpers import community, restart, rows, told
 
 DAY = 24 * 3600
 
@@ -21,10 +21,6 @@ def prompts_in(channel: Any) -> list[discord.Message]:
 def segments_posted(channel: Any, content: Content) -> list[str]:
     by_name = {s.name: s.id for s in content.wheel.segments}
     return [by_name[m.embeds[0].title.removeprefix("Wheel of Awareness · ")] for m in prompts_in(channel)]
-
-
-def reply(result: Any) -> str:
-    return (result.followups[-1] if result.followups else result.response).content
 
 
 async def advance_days(env: Any, days: float) -> None:
@@ -42,9 +38,9 @@ async def schedule(c: Any, **options: Any) -> Any:
 async def test_only_facilitators_schedule(env) -> None:
     c = community(env)
     result = await c.alice.slash(c.general, "wheel schedule", channel=c.general, time="09:00")
-    assert result.ephemeral and "Only facilitators" in reply(result)
+    assert result.ephemeral and "Only facilitators" in told(result)
     refused = await c.alice.slash(c.general, "wheel unschedule")
-    assert refused.ephemeral and "Only facilitators" in reply(refused)
+    assert refused.ephemeral and "Only facilitators" in told(refused)
     assert await rows(env.bot, "SELECT * FROM wheel_schedules") == []
 
 
@@ -53,9 +49,9 @@ async def test_a_malformed_time_is_explained(env) -> None:
     for bad in ("25:00", "tea time", "9"):
         result = await schedule(c, time=bad)
         assert result.ephemeral
-        assert "HH:MM" in reply(result) or "hours go to 23" in reply(result), reply(result)
+        assert "HH:MM" in told(result) or "hours go to 23" in told(result), told(result)
     bad_days = await schedule(c, time="09:00", days="someday")
-    assert "is not a day" in reply(bad_days)
+    assert "is not a day" in told(bad_days)
     assert await rows(env.bot, "SELECT * FROM wheel_schedules") == []
     assert env.bot.scheduler.job_ids() == ["core:heartbeat"]
 
@@ -67,18 +63,18 @@ async def test_a_channel_the_bot_cannot_post_in_is_named(env) -> None:
     )
     result = await schedule(c, channel=closed, time="09:00")
     assert result.ephemeral
-    assert "**Create Public Threads**" in reply(result) and closed.mention in reply(result)
+    assert "**Create Public Threads**" in told(result) and closed.mention in told(result)
     assert await rows(env.bot, "SELECT * FROM wheel_schedules") == []
 
 
 async def test_without_a_channel_the_wheel_channel_is_used_or_asked_for(env) -> None:
     c = community(env)
     asked = await c.facilitator.slash(c.general, "wheel schedule", time="09:00")
-    assert "Which channel?" in reply(asked)
+    assert "Which channel?" in told(asked)
     wheel = c.guild.create_text_channel("wheel")
     await c.facilitator.slash(c.general, "settings channel", purpose="wheel", channel=wheel)
     done = await c.facilitator.slash(c.general, "wheel schedule", time="09:00")
-    assert wheel.mention in reply(done)
+    assert wheel.mention in told(done)
     assert await rows(env.bot, "SELECT channel_id FROM wheel_schedules") == [{"channel_id": wheel.id}]
 
 
@@ -86,7 +82,7 @@ async def test_prompts_travel_around_the_wheel_day_by_day_each_with_a_thread(env
     c = community(env)
     done = await schedule(c, time="00:30")
     assert done.ephemeral
-    text = reply(done)
+    text = told(done)
     assert "every day at 00:30 (UTC)" in text and "<t:1767227400:F>" in text  # 1 Jan 00:30 UTC
     assert "The hub" in text
     await env.advance_time(30 * 60 - 1)
@@ -119,7 +115,7 @@ async def test_days_and_the_guild_time_zone_are_respected(env, content: Content)
     c = community(env)
     await c.facilitator.slash(c.general, "settings timezone", timezone="Europe/Berlin")
     done = await schedule(c, time="07:30", days="thu,sat")
-    assert "on Thursdays and Saturdays at 07:30 (Europe/Berlin)" in reply(done)
+    assert "on Thursdays and Saturdays at 07:30 (Europe/Berlin)" in told(done)
     await advance_days(env, 3)  # Thu 1 Jan 00:00 UTC → Sun 4 Jan
     posted = [m.created_at.strftime("%a %d %H:%M") for m in prompts_in(c.general)]
     assert posted == ["Thu 01 06:30", "Sat 03 06:30"]  # 07:30 in Berlin (UTC+1)
@@ -184,12 +180,12 @@ async def test_unschedule_stops_the_prompts(env, content: Content) -> None:
     await schedule(c, time="09:00")
     await env.advance_time(10 * 3600)
     stopped = await c.facilitator.slash(c.general, "wheel unschedule")
-    assert stopped.ephemeral and "Stopped the wheel prompts" in reply(stopped)
+    assert stopped.ephemeral and "Stopped the wheel prompts" in told(stopped)
     assert "wheel.prompt:" not in " ".join(env.bot.scheduler.job_ids())
     await advance_days(env, 2)
     assert segments_posted(c.general, content) == ["hub"]
     again = await c.facilitator.slash(c.general, "wheel unschedule")
-    assert "nothing to stop" in reply(again)
+    assert "nothing to stop" in told(again)
     await schedule(c, time="09:00")  # starting again carries on around the wheel
     await advance_days(env, 1)
     assert segments_posted(c.general, content) == ["hub", "senses"]
@@ -200,7 +196,7 @@ async def test_scheduling_again_replaces_the_schedule(env, content: Content) -> 
     other = c.guild.create_text_channel("mornings")
     await schedule(c, time="09:00")
     replaced = await schedule(c, channel=other, time="06:00")
-    assert reply(replaced).startswith("Updated:")
+    assert told(replaced).startswith("Updated:")
     await env.advance_time(10 * 3600)
     assert prompts_in(c.general) == []
     assert segments_posted(other, content) == ["hub"]

@@ -132,7 +132,8 @@ async def test_schedules_are_stored_and_replaced(store: WheelStore, clock: Clock
         guild_id=5, channel_id=10, clock=time(9, 0), weekdays=frozenset(range(7)), timezone="UTC"
     )
     assert replaced
-    assert [s.channel_id for s in await store.schedules()] == [10]
-    assert (await store.remove_schedule(5)) is not None
+    [current] = await store.schedules()
+    assert current.channel_id == 10
+    assert await store.remove_schedule(5) == current  # the removed schedule, to say what stopped
     assert await store.remove_schedule(5) is None
     assert await store.schedules() == []

@@ -6,6 +6,7 @@ import fnmatch
 import hashlib
 import math
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -39,14 +40,18 @@ class Fault:
     delay: float = 0.0
     lose_response: bool = False
     is_global: bool = False
+    #: Only requests whose JSON body this accepts (e.g. one kind of post among a channel's posts).
+    when: Callable[[Any], bool] | None = None
     hits: int = 0
 
-    def matches(self, method: str, path: str) -> bool:
+    def matches(self, method: str, path: str, payload: Any = None) -> bool:
         if self.times is not None and self.times <= 0:
             return False
         if self.method != "*" and self.method.upper() != method.upper():
             return False
-        return fnmatch.fnmatchcase(path, self.path_glob)
+        if not fnmatch.fnmatchcase(path, self.path_glob):
+            return False
+        return self.when is None or bool(self.when(payload))
 
     @property
     def exhausted(self) -> bool:
@@ -61,9 +66,9 @@ class Faults:
         self.active.append(fault)
         return fault
 
-    def take(self, method: str, path: str) -> Fault | None:
+    def take(self, method: str, path: str, payload: Any = None) -> Fault | None:
         for fault in self.active:
-            if fault.matches(method, path):
+            if fault.matches(method, path, payload):
                 fault.hits += 1
                 if fault.times is not None:
                     fault.times -= 1

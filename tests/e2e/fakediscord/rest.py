@@ -257,7 +257,7 @@ class RestApi:
                 raise ApiError(400, 50109, "The request body contains invalid JSON.") from None
             record.json = body
             record.files = [f.filename for f in files]
-            fault = fake.faults.take(request.method, rel)
+            fault = fake.faults.take(request.method, rel, body)
             if fault is not None:
                 record.fault = "lose_response" if fault.lose_response else str(fault.status)
                 if fault.delay:

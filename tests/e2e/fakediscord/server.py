@@ -938,12 +938,13 @@ class FakeDiscord:
         is_global: bool = False,
         body: dict[str, Any] | None = None,
         delay: float = 0.0,
+        when: Callable[[Any], bool] | None = None,
     ) -> Fault:
         """Answers the next ``times`` requests matching ``method`` ("*" for any) and
         ``path_glob`` (fnmatch on the path below /api/v10, e.g. "/channels/*/messages")
         with ``status`` (429s carry ``retry_after`` and the headers discord.py needs).
         ``status=None`` with ``delay`` only slows them down. Returns the ``Fault``
-        (``.hits`` counts uses)."""
+        (``.hits`` counts uses). ``when`` narrows it to requests whose JSON body it accepts."""
         return self.faults.add(
             Fault(
                 method=method,
@@ -954,14 +955,17 @@ class FakeDiscord:
                 body=body,
                 delay=delay,
                 is_global=is_global,
+                when=when,
             )
         )
 
-    def lose_response_once(self, method: str, path_glob: str) -> Fault:
+    def lose_response_once(
+        self, method: str, path_glob: str, *, when: Callable[[Any], bool] | None = None
+    ) -> Fault:
         """Performs the next matching request but drops the connection instead of
         answering (the client sees ``aiohttp.ServerDisconnectedError``)."""
         return self.faults.add(
-            Fault(method=method, path_glob=path_glob, status=None, times=1, lose_response=True)
+            Fault(method=method, path_glob=path_glob, status=None, times=1, lose_response=True, when=when)
         )
 
     def clear_faults(self) -> None:
