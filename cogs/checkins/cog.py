@@ -121,7 +121,7 @@ class CheckinsCog(commands.Cog, name="Check-ins"):
     async def disable(self, interaction: discord.Interaction) -> None:
         guild_id = guild_id_of(interaction)
         stopped = await self.service.disable(guild_id, interaction.user.id)
-        self.bot.scheduler.remove(daily.KIND, str(guild_id))
+        await self.bot.scheduler.remove(daily.KIND, str(guild_id))
         if not stopped:
             raise UserError(
                 "Daily check-in threads aren't running here, so there was nothing to stop. "
@@ -211,7 +211,7 @@ class CheckinsCog(commands.Cog, name="Check-ins"):
         user_id = interaction.user.id
         if time.strip().lower() in OFF_WORDS:
             removed = await self.service.remove_reminder(user_id)
-            self.bot.scheduler.remove(reminders.KIND, str(user_id))
+            await self.bot.scheduler.remove(reminders.KIND, str(user_id))
             await interaction.response.send_message(
                 "Your check-in reminder is off."
                 if removed
@@ -273,7 +273,7 @@ class CheckinsCog(commands.Cog, name="Check-ins"):
 
     async def delete_user_data(self, user_id: int) -> int:
         removed, posts = await self.service.delete(user_id)
-        self.bot.scheduler.remove(reminders.KIND, str(user_id))
+        await self.bot.scheduler.remove(reminders.KIND, str(user_id))
         if posts:
             task = asyncio.create_task(self._take_down(posts))
             self._background.add(task)

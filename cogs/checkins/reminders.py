@@ -8,6 +8,7 @@ an ephemeral reply, the next time they use a check-in command.
 from __future__ import annotations
 
 import logging
+from collections.abc import Collection
 from datetime import datetime, time, timedelta
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
@@ -57,8 +58,9 @@ class Reminders:
         self.bot = bot
         self.service = service
 
-    async def load(self) -> list[Plan]:
-        return [plan_for(reminder) for reminder in await self.service.active_reminders()]
+    async def load(self, keys: Collection[str] | None = None) -> list[Plan]:
+        user_ids = None if keys is None else [int(key) for key in keys]
+        return [plan_for(reminder) for reminder in await self.service.active_reminders(user_ids)]
 
     async def deliver(self, occurrence: Occurrence) -> str:
         user_id = int(occurrence.key)
@@ -78,12 +80,12 @@ class Reminders:
             await channel.send(text, nonce=occurrence.nonce)
         except discord.Forbidden as error:
             await self.service.pause_reminder(user_id)
-            self.bot.scheduler.remove(KIND, occurrence.key)
+            await self.bot.scheduler.remove(KIND, occurrence.key)
             log.info("reminder paused user=%s: DMs closed (%s)", user_id, error.code)
             raise PermanentFailure(f"DMs closed ({error.code}); reminder paused") from None
         except discord.NotFound:
             await self.service.remove_reminder(user_id)
-            self.bot.scheduler.remove(KIND, occurrence.key)
+            await self.bot.scheduler.remove(KIND, occurrence.key)
             raise PermanentFailure("user not found; reminder removed") from None
         return "reminded"
 

@@ -6,7 +6,7 @@ through :meth:`CheckinService.add_checkins_batch` (one ``executemany`` in one tr
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any
@@ -188,8 +188,11 @@ class CheckinService:
         row = await self.db.fetchone("SELECT * FROM checkin_setups WHERE guild_id = ?", (guild_id,))
         return _setup(row) if row else None
 
-    async def enabled_setups(self) -> list[Setup]:
-        return [_setup(r) for r in await self.db.fetchall("SELECT * FROM checkin_setups WHERE enabled = 1")]
+    async def enabled_setups(self, guild_ids: Collection[int] | None = None) -> list[Setup]:
+        sql, params = "SELECT * FROM checkin_setups WHERE enabled = 1", tuple(guild_ids or ())
+        if guild_ids is not None:
+            sql += f" AND guild_id IN ({','.join('?' * len(params))})"
+        return [_setup(r) for r in await self.db.fetchall(sql, params)]
 
     # ---------------------------------------------------------------- threads
 
@@ -335,8 +338,11 @@ class CheckinService:
     async def remove_reminder(self, user_id: int) -> bool:
         return await self.db.execute("DELETE FROM checkin_reminders WHERE user_id = ?", (user_id,)) == 1
 
-    async def active_reminders(self) -> list[Reminder]:
-        rows = await self.db.fetchall("SELECT * FROM checkin_reminders WHERE paused = 0")
+    async def active_reminders(self, user_ids: Collection[int] | None = None) -> list[Reminder]:
+        sql, params = "SELECT * FROM checkin_reminders WHERE paused = 0", tuple(user_ids or ())
+        if user_ids is not None:
+            sql += f" AND user_id IN ({','.join('?' * len(params))})"
+        rows = await self.db.fetchall(sql, params)
         return [_reminder(r) for r in rows]
 
     async def pause_reminder(self, user_id: int) -> None:

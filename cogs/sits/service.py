@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -159,7 +159,11 @@ class SitStore:
         found = await self._sits("id = ?", (sit_id,))
         return found[0] if found else None
 
-    async def active(self, guild_id: int | None = None) -> list[Sit]:
+    async def active(self, guild_id: int | None = None, *, ids: Collection[int] | None = None) -> list[Sit]:
+        if ids is not None:
+            return await self._sits(
+                f"status = 'active' AND sits.id IN ({','.join('?' * len(ids))})", tuple(ids)
+            )
         if guild_id is None:
             return await self._sits("status = 'active'", ())
         return await self._sits("status = 'active' AND guild_id = ?", (guild_id,))

@@ -197,7 +197,7 @@ class WheelCog(commands.Cog, name="Wheel"):
                 "There are no scheduled wheel prompts here; nothing to stop.", ephemeral=True
             )
             return
-        self.bot.scheduler.remove(KIND, str(guild_id))
+        await self.bot.scheduler.remove(KIND, str(guild_id))
         log.info("wheel schedule removed guild=%s", guild_id)
         await interaction.response.send_message(
             f"Stopped the wheel prompts in <#{removed.channel_id}>. Posted prompts and their threads stay; "

@@ -16,12 +16,14 @@ def make_bot(settings, content):
 
 
 async def probe_in(env, make_bot):
-    """A guild whose #ticks channel the probe posts in; restarts the bot so load() sees it."""
+    """A guild whose #ticks channel the probe posts in, its schedule put as a command would; restarts
+    the bot so the probe reads its channel."""
     guild = env.create_guild()
     channel = guild.create_text_channel("ticks")
     await env.bot.db.execute(
         "INSERT INTO meta (key, value) VALUES (?, ?)", (schedule_probe.PROBE_KEY, str(channel.id))
     )
+    await env.bot.scheduler.put(schedule_probe.KIND, schedule_probe.plan())
     await restart(env, make_bot)
     return channel
 
