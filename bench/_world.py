@@ -77,7 +77,7 @@ def fill(
             )
             for n in range(sits_per_guild):
                 start = (now + timedelta(days=1 + n % 7)).replace(
-                    hour=6 + n, minute=0, second=0, microsecond=0, tzinfo=None
+                    hour=6 + n % 16, minute=(n // 16) % 60, second=0, microsecond=0, tzinfo=None
                 )
                 repeat = REPEATS[n % len(REPEATS)]
                 weekdays = str(start.weekday()) if repeat in ("weekly", "biweekly") else ""
