@@ -204,8 +204,7 @@ class CheckinFlow:
             raise
         log.info("check-in saved guild=%s user=%s visibility=%s", guild_id, interaction.user.id, visibility)
 
-        days = await self.service.checkin_days(guild_id, interaction.user.id, local_date)
-        count = await self.service.count_for_member(guild_id, interaction.user.id)
+        days, count = await self.service.days_and_count(guild_id, interaction.user.id, local_date)
         suggestions = getattr(self.content.regulation, zone)
         embed = render.result_embed(
             self.content,

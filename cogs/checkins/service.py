@@ -273,6 +273,16 @@ class CheckinService:
         )
         return [date.fromisoformat(r[0]) for r in rows]
 
+    async def days_and_count(self, guild_id: int, user_id: int, until: date) -> tuple[list[date], int]:
+        """:meth:`checkin_days` and :meth:`count_for_member` in one read (the check-in reply needs both)."""
+        rows = await self.db.fetchall(
+            "SELECT local_date, count(*) FROM checkins WHERE user_id = ? AND guild_id = ?"
+            " GROUP BY local_date ORDER BY local_date DESC",
+            (user_id, guild_id),
+        )
+        last = until.isoformat()
+        return [date.fromisoformat(r[0]) for r in rows if r[0] <= last], sum(r[1] for r in rows)
+
     async def count_for_member(self, guild_id: int, user_id: int) -> int:
         return int(
             await self.db.fetchval(
@@ -353,6 +363,12 @@ class CheckinService:
 
     async def take_pause_notice(self, user_id: int) -> bool:
         """True once after a reminder was paused (closed DMs): the member should be told now."""
+        # Read first: almost always there is nothing to tell, and a read doesn't queue behind writers.
+        pending = await self.db.fetchval(
+            "SELECT 1 FROM checkin_reminders WHERE user_id = ? AND paused = 1 AND told = 0", (user_id,)
+        )
+        if pending is None:
+            return False
         changed = await self.db.execute(
             "UPDATE checkin_reminders SET told = 1 WHERE user_id = ? AND paused = 1 AND told = 0",
             (user_id,),

@@ -512,7 +512,11 @@ class SitsCog(commands.Cog, name="Sits"):
             embed=render.announcement_embed(sit, start, counts, now=now),
             view=announcement_view(sit.id, open_for_answers=True),
         )
-        if interaction.message is not None and interaction.message.id == sit.announcement_id:
+        if (
+            interaction.message is not None
+            and interaction.message.id == sit.announcement_id
+            and sit.shown_at != start
+        ):
             await self.store.set_shown(sit.id, start)
         label = ANSWER_LABELS[answer]
         at = discord.utils.format_dt(start, "F")
