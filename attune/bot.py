@@ -20,7 +20,7 @@ from attune.guilds import GuildSettings
 from attune.pacing import RequestPacer, pace
 from attune.privacy import PersonalData
 from attune.scheduler import Scheduler
-from attune.ui import AttuneTree
+from attune.ui import AttuneTree, keep_only_needed_views
 
 log = logging.getLogger(__name__)
 
@@ -89,6 +89,7 @@ class AttuneBot(commands.Bot):
             self.db = db
 
     async def setup_hook(self) -> None:
+        keep_only_needed_views(self._connection)
         if self.pacer is not None:
             pace(self.http, self.pacer)
         if not hasattr(self, "db"):

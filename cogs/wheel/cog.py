@@ -7,11 +7,9 @@ so they work across restarts.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import re
 import secrets
-from collections import defaultdict
 from typing import TYPE_CHECKING, Any, Literal
 
 import discord
@@ -20,6 +18,7 @@ from discord.ext import commands
 
 from attune.content import PROMPT_ROTATION, WheelContent
 from attune.errors import UserError
+from attune.locks import KeyedLocks
 from attune.permissions import (
     POST_WITH_THREAD,
     facilitator_only,
@@ -75,7 +74,7 @@ class WheelCog(commands.Cog, name="Wheel"):
         self.store = WheelStore(bot.db, bot.clock)
         self.runner = PracticeRunner(bot.content.wheel, bot.clock)
         self.schedule_kind = PromptSchedule(bot, self.store)
-        self._thread_locks: defaultdict[int, asyncio.Lock] = defaultdict(asyncio.Lock)
+        self._thread_locks = KeyedLocks()  # per prompt message, only while in use
 
     @property
     def content(self) -> WheelContent:
