@@ -45,6 +45,7 @@ MAX_CATCH_UP = 200  # occurrences of one schedule handled per wake-up (the rest 
 BATCH = 400  # due rows claimed per transaction
 DEFAULT_CONCURRENCY = 8
 DUE_JOB = "core:due"
+RETRY_WAKE = timedelta(seconds=30)
 TICK = timedelta(microseconds=1)
 
 
@@ -356,7 +357,14 @@ class Scheduler:
 
     async def _wake(self) -> None:
         self._armed_at = None
-        await self.drain()
+        try:
+            await self.drain()
+        except Exception:
+            # A wake-up that failed (a capability's table unreadable, the disk full) must not leave
+            # the scheduler unarmed: what was due stays due, and is tried again shortly.
+            log.exception("scheduler wake-up failed; trying again in %s", RETRY_WAKE)
+            if self.running:
+                self._arm(self.clock() + RETRY_WAKE)
 
     def _spawn(self, coro: Awaitable[object]) -> asyncio.Task[object]:
         task: asyncio.Task[object] = asyncio.ensure_future(coro)
