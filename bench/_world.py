@@ -136,3 +136,15 @@ def fill(
                 )
                 counts["feeds"] += 1
     return counts
+
+
+def scheduled(database: Path) -> str:
+    """How many schedules the due-time table holds (none of them in the process's memory)."""
+    if not database.name.startswith("attune"):
+        return "bare bot"
+    with sqlite3.connect(database) as db:
+        try:
+            count = db.execute("SELECT count(*) FROM schedule_due").fetchone()[0]
+        except sqlite3.OperationalError:
+            return "no due-time table"
+    return f"{count:,} schedules in the due-time table"

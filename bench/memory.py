@@ -12,14 +12,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import re
 import statistics
 import tempfile
 from pathlib import Path
 
 from _common import cpu_seconds, header, load_average, rss_bytes, spread
 from _procs import started
-from _world import build_guilds, fill, migrated
+from _world import build_guilds, fill, migrated, scheduled
 
 from tests.e2e.fakediscord import FakeDiscord
 
@@ -43,8 +42,7 @@ async def one(fake: FakeDiscord, database: Path, bare: bool) -> tuple[int, float
     async with started(fake, database, bare=bare) as (bot, _):
         rss = await settled_rss(bot.process.pid)
         cpu = cpu_seconds(bot.process.pid)
-        line = next((x for x in bot.lines if "scheduler started" in x), "")
-    return rss, cpu, re.sub(r"^.*scheduler started: ", "", line)
+    return rss, cpu, scheduled(database)
 
 
 async def one_size(guilds: int, channels: int, sits: int, rounds: int) -> dict[str, float]:

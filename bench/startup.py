@@ -15,14 +15,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import re
 import statistics
 import tempfile
 from pathlib import Path
 
 from _common import cpu_seconds, header, load_average, spread
 from _procs import started
-from _world import build_guilds, fill, migrated
+from _world import build_guilds, fill, migrated, scheduled
 
 from tests.e2e.fakediscord import FakeDiscord
 
@@ -30,8 +29,7 @@ from tests.e2e.fakediscord import FakeDiscord
 async def one_start(fake: FakeDiscord, database: Path, bare: bool) -> tuple[float, float, str]:
     async with started(fake, database, bare=bare) as (bot, seconds):
         cpu = cpu_seconds(bot.process.pid)
-        line = next((x for x in bot.lines if "scheduler started" in x), "")
-    return seconds, cpu, re.sub(r"^.*scheduler started: ", "", line)
+    return seconds, cpu, scheduled(database)
 
 
 async def measure(guilds: int, sits_per_guild: int, rounds: int) -> dict[str, float]:
