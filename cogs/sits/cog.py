@@ -586,13 +586,16 @@ class SitsCog(commands.Cog, name="Sits"):
         if self._caught_up:
             return
         self._caught_up = True
-        for sit in await self.store.active():
-            try:
-                for start in await self.store.untallied_since(sit, now - SESSION_KEEP, now):
-                    await self.store.tally(sit, start)
-                await self.keeper.sync(sit)
-            except Exception:
-                log.exception("guild=%s sit=%s could not be brought up to date", sit.guild_id, sit.id)
+        last = 0  # a page at a time, so memory doesn't grow with the number of sits
+        while page := await self.store.active_after(last, 200):
+            last = page[-1].id
+            for sit in page:
+                try:
+                    for start in await self.store.untallied_since(sit, now - SESSION_KEEP, now):
+                        await self.store.tally(sit, start)
+                    await self.keeper.sync(sit)
+                except Exception:
+                    log.exception("guild=%s sit=%s could not be brought up to date", sit.guild_id, sit.id)
 
     # --------------------------------------------------------------- privacy
 

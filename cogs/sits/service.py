@@ -151,10 +151,12 @@ class SitStore:
                 [(sit_id, _iso(at)) for at in occurrences],
             )
 
-    async def _sits(self, where: str, params: tuple[Any, ...]) -> list[Sit]:
+    async def _sits(self, where: str, params: tuple[Any, ...], limit: int | None = None) -> list[Sit]:
         # One statement, exclusions folded in (ISO instants hold no comma): a button click that
         # reads its sit costs one database round trip, not two.
         sql = _SELECT_SITS + where + " ORDER BY id"
+        if limit is not None:
+            sql, params = sql + " LIMIT ?", (*params, limit)
         rows = await self.db.fetchall(sql, params)
         return [
             Sit.from_row(
@@ -178,6 +180,10 @@ class SitStore:
         if guild_id is None:
             return await self._sits("status = 'active'", ())
         return await self._sits("status = 'active' AND guild_id = ?", (guild_id,))
+
+    async def active_after(self, sit_id: int, limit: int) -> list[Sit]:
+        """The next ``limit`` active sits by id after ``sit_id``: walk them all without holding them all."""
+        return await self._sits("status = 'active' AND id > ?", (sit_id,), limit)
 
     async def active_in_voice(self, channel_id: int) -> list[Sit]:
         return await self._sits("status = 'active' AND voice_channel_id = ?", (channel_id,))
