@@ -9,6 +9,7 @@ from attune.scheduler import Occurrence, Plan
 from attune.timeparse import Recurrence, Repeat
 
 PROBE_KEY = "probe.channel"
+BROKEN_KEY = "probe.broken"  # while set in meta, reading the probe's plans fails
 KIND = "probe.tick"
 
 
@@ -22,6 +23,8 @@ async def setup(bot: AttuneBot) -> None:
     channel_id: list[int] = []
 
     async def load(keys: object) -> list[Plan]:
+        if await bot.db.fetchval("SELECT value FROM meta WHERE key = ?", (BROKEN_KEY,)):
+            raise RuntimeError("the probe's table could not be read")
         value = await bot.db.fetchval("SELECT value FROM meta WHERE key = ?", (PROBE_KEY,))
         if value is None:
             return []
