@@ -257,6 +257,11 @@ class Scheduler:
             filled += len(rows)
         return filled
 
+    def _per_kind(self, branch: str) -> str:
+        """``branch`` once per registered kind, joined by UNION ALL: each one an index seek on
+        ``(kind, next_due)`` whatever the planner's statistics, and plain SQL."""
+        return " UNION ALL ".join([branch] * len(self._kinds))
+
     def _ours(self, sql: str) -> str:
         """``sql`` with ``KINDS`` as placeholders for the registered kinds (bound by :meth:`_names`):
         rows of kinds this process doesn't run (an extension not loaded) stay untouched."""
@@ -342,10 +347,14 @@ class Scheduler:
             )
 
     async def _arm_earliest(self) -> None:
-        value = await self.db.fetchval(
-            self._ours("SELECT next_due FROM schedule_due WHERE kind IN (KINDS) ORDER BY next_due LIMIT 1"),
-            self._names(),
-        )
+        value = None
+        if self._kinds:
+            value = await self.db.fetchval(
+                "SELECT MIN(next_due) FROM ("  # noqa: S608  (placeholders only)
+                + self._per_kind("SELECT MIN(next_due) AS next_due FROM schedule_due WHERE kind = ?")
+                + ")",
+                self._names(),
+            )
         if value is None:
             self._armed_at = None
             if self._aps.running and self._aps.get_job(DUE_JOB) is not None:
@@ -376,14 +385,16 @@ class Scheduler:
             await self._ready()
         runs: list[asyncio.Task[object]] = []
         async with self._draining:
-            while True:
+            while self._kinds:
                 now = self.clock()
+                stamp = now.isoformat()
                 rows = await self.db.fetchall(
-                    self._ours(
-                        "SELECT kind, key, next_due FROM schedule_due"
-                        " WHERE next_due <= ? AND kind IN (KINDS) ORDER BY next_due LIMIT ?"
-                    ),
-                    (now.isoformat(), *self._names(), BATCH),
+                    "SELECT kind, key, next_due FROM ("  # noqa: S608  (placeholders only)
+                    + self._per_kind(
+                        "SELECT kind, key, next_due FROM schedule_due WHERE kind = ? AND next_due <= ?"
+                    )
+                    + ") ORDER BY next_due LIMIT ?",
+                    (*[value for name in self._names() for value in (name, stamp)], BATCH),
                 )
                 if not rows:
                     break

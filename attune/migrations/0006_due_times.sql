@@ -10,5 +10,7 @@ CREATE TABLE schedule_due (
     next_due TEXT    NOT NULL,
     PRIMARY KEY (kind, key)
 ) WITHOUT ROWID;
-CREATE INDEX schedule_due_next ON schedule_due (next_due);
+-- Per kind, by due instant: the earliest and the due rows of each registered kind are index seeks
+-- (a process reads only the kinds it runs).
+CREATE INDEX schedule_due_kind_next ON schedule_due (kind, next_due);
 CREATE INDEX schedule_due_guild ON schedule_due (guild_id, next_due);
