@@ -16,6 +16,7 @@ import argparse
 import asyncio
 import statistics
 import tempfile
+from collections import Counter
 from pathlib import Path
 
 from _common import cpu_seconds, header, load_average, rss_bytes
@@ -63,6 +64,7 @@ async def main(total: int, warm_up: int) -> None:
                 tuple[int, float, float, float]
             ] = []  # done, RSS MiB, slowest ack s, CPU ms/interaction
             errors = 0
+            reasons: Counter[str] = Counter()
             done = 0
             window_slowest = 0.0
             cpu_mark = cpu_seconds(pid)
@@ -84,11 +86,14 @@ async def main(total: int, warm_up: int) -> None:
                         answer = await handle.wait_response(timeout=30)
                     except TimeoutError:
                         errors += 1
+                        reasons["no answer in 30 s"] += 1
                         continue
-                    if not answer.accepted or handle.latency is None:
-                        errors += 1
-                    else:
+                    if handle.latency is not None:
                         window_slowest = max(window_slowest, handle.latency)
+                    if not answer.accepted:
+                        errors += 1
+                        code = (answer.error or {}).get("code", answer.status)
+                        reasons[f"rejected {code} after {handle.latency or 0:.1f} s"] += 1
                 done += BURST
                 if done % WINDOW == 0:
                     await asyncio.sleep(0.2)
@@ -117,6 +122,8 @@ async def main(total: int, warm_up: int) -> None:
         f"{max(growth):+.1f} MiB), trend {slope:+.1f} KiB per 1,000 interactions; slowest ack per {WINDOW}: "
         f"median {early:.0f} ms in the first quarter, {late:.0f} ms in the last; CPU {cpu:.2f} ms/interaction"
     )
+    if reasons:
+        print("errors: " + "; ".join(f"{n} × {why}" for why, n in reasons.most_common(8)))
     print(
         f"SUMMARY soak: {total:,} interactions, errors {errors}; RSS after warm-up within "
         f"{min(growth):+.1f} … {max(growth):+.1f} MiB (goal ±2), trend {slope:+.1f} KiB/1,000; slowest ack "
