@@ -22,7 +22,7 @@ from attune.pacing import RequestPacer, pace
 from attune.privacy import PersonalData
 from attune.scheduler import Scheduler
 from attune.takedowns import Takedowns
-from attune.ui import AttuneTree
+from attune.ui import AttuneTree, keep_only_needed_views
 
 log = logging.getLogger(__name__)
 
@@ -94,6 +94,7 @@ class AttuneBot(commands.Bot):
             self.db = db
 
     async def setup_hook(self) -> None:
+        keep_only_needed_views(self._connection)
         if self.pacer is not None:
             pace(self.http, self.pacer)
         if not hasattr(self, "db"):

@@ -1,32 +1,35 @@
 """The scheduler core: capabilities describe *what* and *when*; this module makes it happen once.
 
-* APScheduler 3 (``AsyncIOScheduler``, in-memory store) only wakes us up: one job per schedule,
-  with an explicit id ``"{group}:{key}"``, rebuilt at every start from the capabilities' own tables
-  through :meth:`Scheduler.register`. Our tables are the source of truth, never pickled jobs.
-  Kinds registered with the same ``group`` (a sit's reminder, bells and rollover) share one job per
-  key, waking at the earliest of their moments, so jobs grow with series, not with moments.
+* **The due-time table is the queue.** Every schedule (a kind and a key, e.g. ``sits.start`` / a
+  sit's id) is one row of ``schedule_due`` with the next instant it is due (indexed). APScheduler 3
+  only wakes us up: one job, armed for ``MIN(next_due)``. When it fires, the due rows are read
+  oldest first (bounded), their plans are loaded from the capabilities' own tables for just those
+  keys, each occurrence is claimed in the ledger and each row's following instant is written back
+  — in one transaction — and then the claimed occurrences are delivered. Nothing per schedule
+  lives in memory; a start reads one ``MIN``. Edits (:meth:`Scheduler.put`) update the row and
+  re-arm if earlier. Kinds that share a ``group`` (a sit's six moments) share one loader, which
+  returns plans per kind for the keys asked.
 * The **delivery ledger** (table ``deliveries``, UNIQUE on kind, key and occurrence) is claimed
   before anything is sent, so an occurrence is never delivered twice — not after a restart, not
   by a second process.
-* After downtime, missed occurrences inside their grace window are delivered late (flagged), and
-  older ones are recorded as skipped. Deliveries interrupted between claim and confirmation are
-  retried with the same nonce (Discord drops the duplicate) while still in grace, else recorded.
+* After downtime the due rows are simply overdue: occurrences still inside their window are
+  delivered late (flagged), older ones are recorded as skipped. Deliveries interrupted between
+  claim and confirmation are retried with the same nonce (Discord drops the duplicate) while still
+  in grace, else recorded.
 """
 
 from __future__ import annotations
 
 import asyncio
-import itertools
 import logging
-import weakref
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import aiohttp
 import discord
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
-from apscheduler.triggers.base import BaseTrigger
+from apscheduler.triggers.date import DateTrigger
 
 from attune.clock import Clock, utcnow
 from attune.db import Database
@@ -35,20 +38,27 @@ from attune.timeparse import Every, RecurrenceTrigger, SupportsNextAfter, occurr
 log = logging.getLogger(__name__)
 
 HEARTBEAT_KEY = "scheduler.heartbeat"
-HEARTBEAT_EVERY = timedelta(minutes=5)  # catch-up looks back a grace window beyond it
+HEARTBEAT_EVERY = timedelta(minutes=5)  # a first start after upgrading looks back a grace window beyond it
+BACKFILLED = "scheduler.due."  # + kind: this kind's rows are in schedule_due
 RETRY_DELAYS = (timedelta(seconds=5), timedelta(seconds=20), timedelta(seconds=60))
-MAX_CATCH_UP = 200
+MAX_CATCH_UP = 200  # occurrences of one schedule handled per wake-up (the rest on the next round)
+BATCH = 400  # due rows claimed per transaction
 DEFAULT_CONCURRENCY = 8
+DUE_JOB = "core:due"
+RETRY_WAKE = timedelta(seconds=30)
+TICK = timedelta(microseconds=1)
 
 
 @dataclass(frozen=True, slots=True)
 class Plan:
-    """One schedule: a capability's row (``key``) and the rule that says when it is due."""
+    """One schedule: a capability's row (``key``), the rule that says when it is due, and — for
+    kinds whose deadline isn't ``at + grace`` — how long after each instant it may still go out."""
 
     key: str
     recurrence: SupportsNextAfter
     since: datetime | None = None
     guild_id: int | None = None
+    window: timedelta | None = None
 
 
 @dataclass(frozen=True)
@@ -79,33 +89,22 @@ class GuildUnavailable(Exception):
 
 
 Deliverer = Callable[[Occurrence], Awaitable[str | None]]
-Loader = Callable[[], Awaitable[Iterable[Plan]]]
+#: A kind's loader: its plans for these keys (``None``: every plan — only when first filling the table).
+Loader = Callable[[Collection[str] | None], Awaitable[Iterable[Plan]]]
+#: A group's loader: the plans per kind for these keys, from one read of the capability's tables.
+GroupLoader = Callable[[Collection[str] | None], Awaitable[Mapping[str, Iterable[Plan]]]]
 Deadline = Callable[[Plan, datetime], datetime]
-
-
-@dataclass(frozen=True, slots=True)
-class Earliest:
-    """The moments of several recurrences together (a group's plans for one key)."""
-
-    recurrences: tuple[SupportsNextAfter, ...]
-
-    def next_after(self, instant: datetime) -> datetime | None:
-        found = [at for r in self.recurrences if (at := r.next_after(instant)) is not None]
-        return min(found, default=None)
 
 
 @dataclass
 class Kind:
     name: str
-    load: Loader
     deliver: Deliverer
     grace: timedelta
     late_after: timedelta
     deadline: Deadline | None = None
     group: str = ""
     slots: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(DEFAULT_CONCURRENCY))
-    plans: dict[str, Plan] = field(default_factory=dict)
-    cursors: dict[str, datetime] = field(default_factory=dict)
 
     def deadline_for(self, plan: Plan, at: datetime) -> datetime:
         return self.deadline(plan, at) if self.deadline else at + self.grace
@@ -119,22 +118,22 @@ def _is_transient(error: BaseException) -> bool:
     return isinstance(error, aiohttp.ClientError | asyncio.TimeoutError | ConnectionError)
 
 
-_RUNNING: weakref.WeakValueDictionary[int, Scheduler] = weakref.WeakValueDictionary()
-_TOKENS = itertools.count(1)
-#: Jobs name their function by this text reference (and use it as their name): one shared string
-#: instead of two fresh ones per job, which adds up over tens of thousands of series.
-WAKE_REF = "attune.scheduler:wake"
+def _single(kind: str, load: Loader) -> GroupLoader:
+    async def grouped(keys: Collection[str] | None) -> Mapping[str, Iterable[Plan]]:
+        return {kind: await load(keys)}
+
+    return grouped
 
 
-async def wake(token: int, group: str, key: str) -> None:
-    """What every job calls: hand the wake-up to the scheduler that armed it."""
-    scheduler = _RUNNING.get(token)
-    if scheduler is not None:
-        await scheduler._fire(group, key)
+def window_deadline(plan: Plan, at: datetime) -> datetime:
+    """Deliverable until ``at + plan.window`` (a reminder: until the sit starts)."""
+    if plan.window is None:  # pragma: no cover - wiring
+        raise TypeError(f"plan {plan.key} has no delivery window")
+    return at + plan.window
 
 
 class Scheduler:
-    """Registration API, job bookkeeping, ledger and catch-up."""
+    """Registration API, the due-time table, ledger and catch-up."""
 
     def __init__(
         self,
@@ -149,13 +148,14 @@ class Scheduler:
         self._ready = ready
         self._available = available
         self._kinds: dict[str, Kind] = {}
-        self._groups: dict[str, list[Kind]] = {}
+        self._loaders: dict[str, GroupLoader] = {}
         self._aps = AsyncIOScheduler(timezone="UTC", job_defaults={"misfire_grace_time": None})
         self._tasks: set[asyncio.Task[object]] = set()
         self._started_at: datetime | None = None
+        self._draining = asyncio.Lock()
+        self._armed_at: datetime | None = None
+        self._arming = False  # true once catch-up has drained: from then on edits re-arm
         self.caught_up = asyncio.Event()
-        self._token = next(_TOKENS)
-        _RUNNING[self._token] = self
 
     # ------------------------------------------------------------------ registration
 
@@ -163,9 +163,9 @@ class Scheduler:
         self,
         kind: str,
         *,
-        load: Loader,
         deliver: Deliverer,
         grace: timedelta,
+        load: Loader | None = None,
         late_after: timedelta = timedelta(minutes=1),
         deadline: Deadline | None = None,
         group: str | None = None,
@@ -173,27 +173,35 @@ class Scheduler:
     ) -> None:
         """Declare a kind of scheduled delivery. Call before :meth:`start` (from a cog's setup).
 
-        Each kind's deliveries run at most ``concurrency`` at a time (so a burst — a thousand
-        guilds' daily threads at one minute — is queued, and one slow kind can't hold up another).
-        Kinds sharing a ``group`` share one wake-up job per key.
+        A kind either brings its own ``load`` or belongs to a ``group`` registered with
+        :meth:`register_group`. Each kind's deliveries run at most ``concurrency`` at a time (so a
+        burst — a thousand guilds' daily threads at one minute — is queued, and one slow kind can't
+        hold up another).
         """
         if kind in self._kinds:
             raise ValueError(f"schedule kind {kind!r} registered twice")
-        owner = Kind(
-            kind, load, deliver, grace, late_after, deadline, group or kind, asyncio.Semaphore(concurrency)
+        name = group or kind
+        if load is not None:
+            self._loaders[name] = _single(kind, load)
+        elif name not in self._loaders:
+            raise ValueError(f"schedule kind {kind!r} has neither a loader nor a registered group")
+        self._kinds[kind] = Kind(
+            kind, deliver, grace, late_after, deadline, name, asyncio.Semaphore(concurrency)
         )
-        self._kinds[kind] = owner
-        self._groups.setdefault(owner.group, []).append(owner)
+
+    def register_group(self, group: str, *, load: GroupLoader) -> None:
+        """One loader for several kinds (a sit's moments): plans per kind from one read."""
+        self._loaders[group] = load
 
     @property
     def running(self) -> bool:
         return self._started_at is not None
 
     async def start(self) -> None:
-        """Load every kind's plans, add their jobs, start APScheduler, then catch up (after READY)."""
+        """Fill the due-time table for kinds new to it, start APScheduler, then catch up (after READY)."""
         now = self.clock()
         last_alive = await self.last_alive()
-        total = await self.load_all(now)
+        filled = await self.load_all(now, last_alive)
         # Running (and so heartbeating on shutdown) only once every plan loaded: a start that failed
         # half-way must not leave a heartbeat that would hide missed occurrences from the next one.
         self._started_at = now
@@ -204,19 +212,63 @@ class Scheduler:
             replace_existing=True,
         )
         self._aps.start()
-        log.info("scheduler started: %d schedules in %d kinds", total, len(self._kinds))
+        log.info("scheduler started: %d kinds, %d schedules new to the due table", len(self._kinds), filled)
         self._spawn(self.catch_up(now, last_alive))
 
-    async def load_all(self, now: datetime) -> int:
-        """Ask every kind for its plans (from its own tables), then add one job per group and key."""
-        keys: set[tuple[str, str]] = set()
-        for kind in self._kinds.values():
-            for plan in await kind.load():
-                self._add(kind, plan, cursor=now, arm=False)
-                keys.add((kind.group, plan.key))
-        for group, key in keys:
-            self._arm(group, key, now)
-        return len(keys)
+    async def load_all(self, now: datetime, last_alive: datetime | None = None) -> int:
+        """Fill ``schedule_due`` for every kind that isn't in it yet (a first start, or a new kind);
+        returns how many schedules that added (0 on every later start: nothing is read but MIN).
+
+        A first start after an upgrade looks back from the last heartbeat by the kind's grace
+        (as catch-up always did), so what was missed while upgrading is still caught up.
+        """
+        if last_alive is None:
+            last_alive = await self.last_alive()
+        filled = 0
+        known = {
+            row[0][len(BACKFILLED) :]
+            for row in await self.db.fetchall("SELECT key FROM meta WHERE key LIKE ?", (BACKFILLED + "%",))
+        }
+        for group, load in self._loaders.items():
+            missing = [k for k in self._kinds.values() if k.group == group and k.name not in known]
+            if not missing:
+                continue
+            found = await load(None)
+            rows = []
+            for kind in missing:
+                for plan in found.get(kind.name, ()):
+                    cursor = now if last_alive is None else last_alive - kind.grace
+                    if plan.since is not None and last_alive is not None:
+                        cursor = max(cursor, plan.since)
+                    following = plan.recurrence.next_after(cursor)
+                    if following is not None:
+                        rows.append((kind.name, plan.key, plan.guild_id, following.isoformat()))
+            async with self.db.transaction() as conn:
+                await conn.executemany(
+                    "INSERT INTO schedule_due (kind, key, guild_id, next_due) VALUES (?, ?, ?, ?)"
+                    " ON CONFLICT (kind, key) DO NOTHING",
+                    rows,
+                )
+                await conn.executemany(
+                    "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING",
+                    [(BACKFILLED + kind.name, now.isoformat()) for kind in missing],
+                )
+            log.info("filled the due-time table for %s: %d schedules", group, len(rows))
+            filled += len(rows)
+        return filled
+
+    def _per_kind(self, branch: str) -> str:
+        """``branch`` once per registered kind, joined by UNION ALL: each one an index seek on
+        ``(kind, next_due)`` whatever the planner's statistics, and plain SQL."""
+        return " UNION ALL ".join([branch] * len(self._kinds))
+
+    def _ours(self, sql: str) -> str:
+        """``sql`` with ``KINDS`` as placeholders for the registered kinds (bound by :meth:`_names`):
+        rows of kinds this process doesn't run (an extension not loaded) stay untouched."""
+        return sql.replace("KINDS", ",".join("?" * len(self._kinds)))
+
+    def _names(self) -> tuple[str, ...]:
+        return tuple(self._kinds)
 
     async def shutdown(self, *, clean: bool = True) -> None:
         """Stop waking up, cancel in-flight work (its ledger claims are recovered next start).
@@ -226,6 +278,7 @@ class Scheduler:
         if not self.running:
             return
         self._started_at = None
+        self._arming = False
         if self._aps.running:
             self._aps.shutdown(wait=False)
         tasks = list(self._tasks)
@@ -237,60 +290,88 @@ class Scheduler:
         log.info("scheduler stopped")
 
     async def put(self, kind: str, plan: Plan) -> None:
-        """Add or replace one schedule at run time (after a command created or edited it)."""
-        self._add(self._kinds[kind], plan, cursor=self.clock())
+        """Add or replace one schedule at run time (after a command created or edited it).
 
-    def remove(self, kind: str, key: str) -> None:
+        A row already overdue (its wake-up is being handled) keeps its instant, so an edit racing a
+        delivery can't drop an occurrence; the delivery re-reads the edited plan.
+        """
         owner = self._kinds[kind]
-        owner.plans.pop(key, None)
-        owner.cursors.pop(key, None)
-        self._arm(owner.group, key, self.clock())
-
-    def plan(self, kind: str, key: str) -> Plan | None:
-        return self._kinds[kind].plans.get(key)
-
-    def job_ids(self) -> list[str]:
-        return [job.id for job in self._aps.get_jobs()]
-
-    def next_run(self, kind: str, key: str) -> datetime | None:
-        """When this kind's schedule for ``key`` is next due (``None`` if never again)."""
-        owner = self._kinds[kind]
-        plan = owner.plans.get(key)
-        if plan is None or self._aps.get_job(f"{owner.group}:{key}") is None:
-            return None
-        return plan.recurrence.next_after(owner.cursors.get(key, self.clock()))
-
-    def _add(self, kind: Kind, plan: Plan, *, cursor: datetime, arm: bool = True) -> None:
-        kind.plans[plan.key] = plan
-        kind.cursors[plan.key] = cursor
-        if arm:
-            self._arm(kind.group, plan.key, cursor)
-
-    def _arm(self, group: str, key: str, now: datetime) -> None:
-        """(Re)create the group's job for ``key``, waking at the earliest moment of its plans."""
-        job_id = f"{group}:{key}"
-        recurrences = tuple(k.plans[key].recurrence for k in self._groups[group] if key in k.plans)
-        recurrence = recurrences[0] if len(recurrences) == 1 else Earliest(recurrences)
-        trigger: BaseTrigger = RecurrenceTrigger(recurrence)
-        first = trigger.get_next_fire_time(None, now) if recurrences else None
-        if first is None:
-            job = self._aps.get_job(job_id)
-            if job is not None:
-                job.remove()
+        now = self.clock()
+        following = plan.recurrence.next_after(now)
+        if following is None:
+            await self.remove(kind, plan.key)
             return
-        self._aps.add_job(
-            WAKE_REF,
-            trigger=trigger,
-            args=(self._token, group, key),
-            id=job_id,
-            name=WAKE_REF,
-            replace_existing=True,
-            next_run_time=first,
-            coalesce=True,
-            max_instances=1,
+        await self.db.execute(
+            "INSERT INTO schedule_due (kind, key, guild_id, next_due) VALUES (?, ?, ?, ?)"
+            " ON CONFLICT (kind, key) DO UPDATE SET guild_id = excluded.guild_id, next_due ="
+            " CASE WHEN schedule_due.next_due <= ? THEN schedule_due.next_due ELSE excluded.next_due END",
+            (owner.name, plan.key, plan.guild_id, following.isoformat(), now.isoformat()),
         )
+        if self._arming and (self._armed_at is None or following < self._armed_at):
+            self._arm(following)
 
-    # ------------------------------------------------------------------------ firing
+    async def remove(self, kind: str, key: str) -> None:
+        await self.db.execute("DELETE FROM schedule_due WHERE kind = ? AND key = ?", (kind, key))
+
+    async def plan(self, kind: str, key: str) -> Plan | None:
+        """The kind's current plan for ``key``, read from the capability's tables."""
+        return (await self._plans(self._kinds[kind].group, [key])).get((kind, key))
+
+    async def job_ids(self) -> list[str]:
+        """What would wake us: the heartbeat, and ``group:key`` for every scheduled key."""
+        rows = await self.db.fetchall(
+            self._ours("SELECT kind, key FROM schedule_due WHERE kind IN (KINDS)"), self._names()
+        )
+        ids = sorted({f"{self._kinds[row[0]].group}:{row[1]}" for row in rows})
+        return (["core:heartbeat"] if self._aps.get_job("core:heartbeat") else []) + ids
+
+    async def next_run(self, kind: str, key: str) -> datetime | None:
+        """When this kind's schedule for ``key`` is next due (``None`` if never again)."""
+        value = await self.db.fetchval(
+            "SELECT next_due FROM schedule_due WHERE kind = ? AND key = ?", (kind, key)
+        )
+        return datetime.fromisoformat(value) if value else None
+
+    async def _plans(self, group: str, keys: Collection[str] | None) -> dict[tuple[str, str], Plan]:
+        found = await self._loaders[group](keys)
+        return {(kind, plan.key): plan for kind, plans in found.items() for plan in plans}
+
+    # ------------------------------------------------------------------------ waking
+
+    def _arm(self, at: datetime) -> None:
+        """One APScheduler job, for the earliest due instant."""
+        self._armed_at = at
+        if self._aps.running:
+            self._aps.add_job(
+                self._wake, trigger=DateTrigger(at), id=DUE_JOB, replace_existing=True, coalesce=True
+            )
+
+    async def _arm_earliest(self) -> None:
+        value = None
+        if self._kinds:
+            value = await self.db.fetchval(
+                "SELECT MIN(next_due) FROM ("  # noqa: S608  (placeholders only)
+                + self._per_kind("SELECT MIN(next_due) AS next_due FROM schedule_due WHERE kind = ?")
+                + ")",
+                self._names(),
+            )
+        if value is None:
+            self._armed_at = None
+            if self._aps.running and self._aps.get_job(DUE_JOB) is not None:
+                self._aps.remove_job(DUE_JOB)
+            return
+        self._arm(datetime.fromisoformat(value))
+
+    async def _wake(self) -> None:
+        self._armed_at = None
+        try:
+            await self.drain()
+        except Exception:
+            # A wake-up that failed (a capability's table unreadable, the disk full) must not leave
+            # the scheduler unarmed: what was due stays due, and is tried again shortly.
+            log.exception("scheduler wake-up failed; trying again in %s", RETRY_WAKE)
+            if self.running:
+                self._arm(self.clock() + RETRY_WAKE)
 
     def _spawn(self, coro: Awaitable[object]) -> asyncio.Task[object]:
         task: asyncio.Task[object] = asyncio.ensure_future(coro)
@@ -298,28 +379,111 @@ class Scheduler:
         task.add_done_callback(self._tasks.discard)
         return task
 
-    async def _fire(self, group: str, key: str) -> None:
-        """APScheduler woke us: deliver every occurrence since each plan's cursor."""
-        now = self.clock()
-        for kind in self._groups[group]:
-            plan = kind.plans.get(key)
-            if plan is None:
-                continue
-            cursor = kind.cursors.get(key, now)
-            due = occurrences_between(plan.recurrence, cursor, now, MAX_CATCH_UP)
-            kind.cursors[key] = max(now, cursor)
-            for at in due:
-                self._spawn(self.run(kind.name, key, at))
+    async def drain(self) -> list[asyncio.Task[object]]:
+        """Claim and start delivering everything due (oldest first, a batch at a time); re-arm."""
+        if self._ready is not None:
+            await self._ready()
+        runs: list[asyncio.Task[object]] = []
+        async with self._draining:
+            while self._kinds:
+                now = self.clock()
+                stamp = now.isoformat()
+                rows = await self.db.fetchall(
+                    "SELECT kind, key, next_due FROM ("  # noqa: S608  (placeholders only)
+                    + self._per_kind(
+                        "SELECT kind, key, next_due FROM schedule_due WHERE kind = ? AND next_due <= ?"
+                    )
+                    + ") ORDER BY next_due LIMIT ?",
+                    (*[value for name in self._names() for value in (name, stamp)], BATCH),
+                )
+                if not rows:
+                    break
+                claimed = await self._claim_due(rows, now)
+                runs += [self._spawn(self._attempt(*claim, attempt=1)) for claim in claimed]
+                if len(rows) < BATCH:
+                    break
+            if self.running:
+                await self._arm_earliest()
+        return runs
+
+    async def _claim_due(self, rows: list, now: datetime) -> list[tuple[Kind, Plan, datetime, int]]:
+        """One transaction: claim each due row's occurrences (or record them skipped) and write its
+        following instant back. Returns what to deliver."""
+        wanted: dict[str, set[str]] = {}
+        for row in rows:
+            wanted.setdefault(self._kinds[row["kind"]].group, set()).add(row["key"])
+        plans: dict[tuple[str, str], Plan] = {}
+        for group, keys in wanted.items():
+            plans.update(await self._plans(group, keys))
+        claimed: list[tuple[Kind, Plan, datetime, int]] = []
+        skipped = 0
+        stamp = now.isoformat()
+        async with self.db.transaction() as conn:
+            for row in rows:
+                kind = self._kinds[row["kind"]]
+                plan = plans.get((kind.name, row["key"]))
+                if plan is None:  # the schedule is gone from the capability's tables
+                    await conn.execute(
+                        "DELETE FROM schedule_due WHERE kind = ? AND key = ? AND next_due = ?",
+                        (kind.name, row["key"], row["next_due"]),
+                    )
+                    continue
+                due_from = datetime.fromisoformat(row["next_due"]) - TICK
+                due = occurrences_between(plan.recurrence, due_from, now, MAX_CATCH_UP)
+                following = plan.recurrence.next_after(due[-1] if len(due) == MAX_CATCH_UP else now)
+                for at in due:
+                    late = now > kind.deadline_for(plan, at)
+                    cursor = await conn.execute(
+                        "INSERT INTO deliveries (kind, key, occurrence, status, guild_id, claimed_at,"
+                        " finished_at, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+                        " ON CONFLICT (kind, key, occurrence) DO NOTHING",
+                        (
+                            kind.name,
+                            plan.key,
+                            at.isoformat(),
+                            "skipped" if late else "claimed",
+                            plan.guild_id,
+                            stamp,
+                            stamp if late else None,
+                            "missed its window" if late else None,
+                        ),
+                    )
+                    if cursor.rowcount == 1 and cursor.lastrowid is not None:
+                        if late:
+                            skipped += 1
+                            log.warning(
+                                "skipped %s:%s at %s: missed by %s", kind.name, plan.key, at, now - at
+                            )
+                        else:
+                            claimed.append((kind, plan, at, cursor.lastrowid))
+                    await cursor.close()
+                if following is None:
+                    await conn.execute(
+                        "DELETE FROM schedule_due WHERE kind = ? AND key = ? AND next_due = ?",
+                        (kind.name, plan.key, row["next_due"]),
+                    )
+                else:
+                    await conn.execute(
+                        "UPDATE schedule_due SET next_due = ? WHERE kind = ? AND key = ? AND next_due = ?",
+                        (following.isoformat(), kind.name, plan.key, row["next_due"]),
+                    )
+        return claimed
 
     async def run(self, kind_name: str, key: str, at: datetime) -> str:
         """Claim and deliver one occurrence; returns its ledger status (or ``duplicate``).
 
-        This is what a job does when it fires; tests call it to drive a given occurrence.
+        Tests call it to drive a given occurrence; the due row moves past ``at`` as if it had fired.
         """
         if self._ready is not None:
             await self._ready()
         kind = self._kinds[kind_name]
-        plan = kind.plans.get(key) or Plan(key, Every(timedelta(days=1), at))
+        plan = await self.plan(kind_name, key) or Plan(key, Every(timedelta(days=1), at))
+        following = plan.recurrence.next_after(at)
+        if following is not None:
+            await self.db.execute(
+                "UPDATE schedule_due SET next_due = ? WHERE kind = ? AND key = ? AND next_due <= ?",
+                (following.isoformat(), kind_name, key, at.isoformat()),
+            )
         now = self.clock()
         if now > kind.deadline_for(plan, at):
             inserted = await self._claim(kind, plan, at, status="skipped", detail="missed its window")
@@ -433,43 +597,22 @@ class Scheduler:
         return datetime.fromisoformat(value) if value else None
 
     async def catch_up(self, started: datetime, last_alive: datetime | None) -> None:
-        """After READY: finish interrupted deliveries, then deliver or record what was missed.
+        """After READY: finish interrupted deliveries, then deliver or record what is overdue, then
+        arm the wake-up for the earliest due instant.
 
-        ``last_alive`` is the previous process's last heartbeat (read before this one wrote any);
-        ``None`` on a first start, when nothing can have been missed.
+        (``started`` and ``last_alive`` shaped the first fill of the due-time table; overdue rows
+        are what was missed.)
         """
         if self._ready is not None:
             await self._ready()
         try:
             await self._heartbeat()
             runs = await self._recover_interrupted()
-            if last_alive is not None:
-                for kind in self._kinds.values():
-                    for plan in list(kind.plans.values()):
-                        runs += await self._catch_up_plan(kind, plan, last_alive, started)
+            runs += await self.drain()
+            self._arming = self.running
             await asyncio.gather(*runs)
         finally:
             self.caught_up.set()
-
-    async def _catch_up_plan(
-        self, kind: Kind, plan: Plan, last_alive: datetime, started: datetime
-    ) -> list[asyncio.Task[object]]:
-        window_start = last_alive - kind.grace
-        if plan.since is not None:
-            window_start = max(window_start, plan.since)
-        missed = occurrences_between(plan.recurrence, window_start, started, MAX_CATCH_UP)
-        if not missed:
-            return []
-        known = {
-            row[0]
-            for row in await self.db.fetchall(
-                "SELECT occurrence FROM deliveries WHERE kind = ? AND key = ? AND occurrence >= ?",
-                (kind.name, plan.key, missed[0].isoformat()),
-            )
-        }
-        return [
-            self._spawn(self.run(kind.name, plan.key, at)) for at in missed if at.isoformat() not in known
-        ]
 
     async def _recover_interrupted(self) -> list[asyncio.Task[object]]:
         runs: list[asyncio.Task[object]] = []
@@ -479,7 +622,7 @@ class Scheduler:
         for row in rows:
             kind = self._kinds.get(row["kind"])
             at = datetime.fromisoformat(row["occurrence"])
-            plan = kind.plans.get(row["key"]) if kind else None
+            plan = await self.plan(kind.name, row["key"]) if kind else None
             if kind is None or plan is None:
                 await self._finish(row["id"], "skipped", row["attempts"], "schedule no longer exists")
                 continue

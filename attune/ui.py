@@ -129,6 +129,40 @@ class AttuneDynamicItem(discord.ui.DynamicItem[ItemT], template=r"(?!)"):
         raise NotImplementedError
 
 
+_PLAIN_VIEWS = (discord.ui.View, AttuneView)
+_PLAIN_ITEMS = (discord.ui.Button, discord.ui.Select)
+
+
+def needs_view_store(view: discord.ui.view.BaseView) -> bool:
+    """Whether discord.py must keep ``view`` in memory to dispatch its components.
+
+    Attune's components are restart-proof: every one is a registered dynamic item or a plain
+    component whose ``custom_id`` a listener reads, so a plain view holds nothing a click needs.
+    discord.py would still keep each sent view — with a 15-minute timer for ephemeral replies —
+    so memory grew with every interaction. Views with callbacks of their own (subclasses, modals)
+    are kept as usual.
+    """
+    if type(view) not in _PLAIN_VIEWS:
+        return True
+    return any(
+        not isinstance(item, discord.ui.DynamicItem)
+        and item.is_dispatchable()
+        and type(item) not in _PLAIN_ITEMS
+        for item in view.walk_children()
+    )
+
+
+def keep_only_needed_views(state: Any) -> None:
+    """Wrap the connection state's ``store_view`` with :func:`needs_view_store`."""
+    store = state.store_view
+
+    def store_view(view: discord.ui.view.BaseView, message_id: int | None = None) -> None:
+        if needs_view_store(view):
+            store(view, message_id)
+
+    state.store_view = store_view
+
+
 class AttuneTree(app_commands.CommandTree[Any]):
     """The command tree: every command error takes the one error path."""
 

@@ -51,5 +51,51 @@ def rss_bytes(pid: int) -> int:
     raise RuntimeError(f"no VmRSS for {pid}")
 
 
+def _children(pid: int) -> list[int]:
+    found: list[int] = []
+    try:
+        tasks = list(Path(f"/proc/{pid}/task").iterdir())
+    except OSError:
+        return found
+    for task in tasks:
+        try:
+            found += [int(x) for x in (task / "children").read_text().split()]
+        except OSError:
+            continue
+    return found
+
+
+def cpu_seconds(pid: int, *, tree: bool = True) -> float:
+    """User + system CPU time a process has used (Linux ``/proc/PID/stat``), by default with its
+    live descendants (Attune draws charts in a worker process). Scheduling luck doesn't move it."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    pending = [pid]
+    while pending:
+        current = pending.pop()
+        try:
+            fields = Path(f"/proc/{current}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / tick  # utime, stime
+        if tree:
+            pending += _children(current)
+    return total
+
+
+def spread(values: Sequence[float]) -> str:
+    """``median (min–max, n rounds)`` of per-round figures."""
+    if not values:
+        return "n/a"
+    return f"{statistics.median(values):.2f} ({min(values):.2f}–{max(values):.2f}, {len(values)} rounds)"
+
+
+def load_average() -> str:
+    try:
+        return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+    except OSError:
+        return "unknown"
+
+
 def header(name: str, quick: bool) -> None:
-    print(f"# bench/{name}.py{' --quick' if quick else ''} on {machine()}")
+    print(f"# bench/{name}.py{' --quick' if quick else ''} on {machine()}; load average {load_average()}")

@@ -77,7 +77,7 @@ def fill(
             )
             for n in range(sits_per_guild):
                 start = (now + timedelta(days=1 + n % 7)).replace(
-                    hour=6 + n, minute=0, second=0, microsecond=0, tzinfo=None
+                    hour=6 + n % 16, minute=(n // 16) % 60, second=0, microsecond=0, tzinfo=None
                 )
                 repeat = REPEATS[n % len(REPEATS)]
                 weekdays = str(start.weekday()) if repeat in ("weekly", "biweekly") else ""
@@ -136,3 +136,15 @@ def fill(
                 )
                 counts["feeds"] += 1
     return counts
+
+
+def scheduled(database: Path) -> str:
+    """How many schedules the due-time table holds (none of them in the process's memory)."""
+    if not database.name.startswith("attune"):
+        return "bare bot"
+    with sqlite3.connect(database) as db:
+        try:
+            count = db.execute("SELECT count(*) FROM schedule_due").fetchone()[0]
+        except sqlite3.OperationalError:
+            return "no due-time table"
+    return f"{count:,} schedules in the due-time table"

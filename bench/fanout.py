@@ -21,7 +21,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from _common import header
+from _common import cpu_seconds, header, load_average
 from _procs import started
 from _world import ZONES, build_guilds, migrated
 
@@ -64,7 +64,7 @@ async def until_minute(due: datetime) -> None:
     await asyncio.sleep(max(0.0, (due - datetime.now(UTC)).total_seconds()))
 
 
-async def one_run(guilds: int, kill_halfway: bool) -> tuple[float, float, int, int, int]:
+async def one_run(guilds: int, kill_halfway: bool) -> tuple[float, float, int, int, int, float, float]:
     async with FakeDiscord(
         token="bench-token", rate_limits=True, global_rate_limit=50, heartbeat_interval=30
     ) as fake:
@@ -81,9 +81,13 @@ async def one_run(guilds: int, kill_halfway: bool) -> tuple[float, float, int, i
         try:
             await until_minute(due)
             began = time.perf_counter()
+            cpu_before = cpu_seconds(bot.process.pid)
+            first = float("nan")
             killed = False
             while True:
                 have, _, _ = tally(fake, world.text_channels)
+                if have and first != first:
+                    first = time.perf_counter() - began
                 if kill_halfway and not killed and have >= guilds // 2:
                     bot.process.kill()  # SIGKILL: no clean shutdown, claims left open
                     await bot.process.wait()
@@ -95,18 +99,30 @@ async def one_run(guilds: int, kill_halfway: bool) -> tuple[float, float, int, i
                     break
                 await asyncio.sleep(0.05)
             elapsed = time.perf_counter() - began
+            cpu = (cpu_seconds(bot.process.pid) - cpu_before) / guilds if not killed else float("nan")
             await asyncio.sleep(3)  # anything late or duplicated would show up now
             have, dups, missing = tally(fake, world.text_channels)
-            return elapsed, guilds * REQUESTS_PER_GUILD / 50, dups, missing, fake.rate_limited_count
+            return (
+                elapsed,
+                guilds * REQUESTS_PER_GUILD / 50,
+                dups,
+                missing,
+                fake.rate_limited_count,
+                first,
+                cpu,
+            )
         finally:
             await bot_cm.__aexit__(None, None, None)
 
 
-def report(label: str, elapsed: float, floor: float, dups: int, missing: int, limited: int) -> float:
+def report(
+    label: str, elapsed: float, floor: float, dups: int, missing: int, limited: int, first: float, cpu: float
+) -> float:
     ratio = elapsed / floor
     print(
         f"{label:<24} all threads {elapsed:6.1f} s after the minute; floor {floor:.1f} s; ratio {ratio:.2f}; "
-        f"duplicates {dups}; missing {missing}; 429s {limited}"
+        f"duplicates {dups}; missing {missing}; 429s {limited}; first thread {first:.2f} s after the minute; "
+        f"CPU per thread {cpu * 1000:.1f} ms (load {load_average()})"
     )
     return ratio
 

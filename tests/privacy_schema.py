@@ -39,6 +39,14 @@ SCHEMA: dict[str, dict[str, str]] = {
         "paused": P,
         "told": P,
         "updated_at": P,
+        "schedule_key": P,
+    },
+    "schedule_due": {
+        "kind": SCHEDULE,
+        "key": "not personal: a schedule's key (a community row id; for a member's reminder a keyed hash, "
+        "removed with the reminder)",
+        "guild_id": GUILD,
+        "next_due": SCHEDULE,
     },
     "checkin_setups": {
         "guild_id": GUILD,

@@ -114,7 +114,7 @@ class CheckinsCog(commands.Cog, name="Check-ins"):
     async def disable(self, interaction: discord.Interaction) -> None:
         guild_id = guild_id_of(interaction)
         stopped = await self.service.disable(guild_id, interaction.user.id)
-        self.bot.scheduler.remove(daily.KIND, str(guild_id))
+        await self.bot.scheduler.remove(daily.KIND, str(guild_id))
         if not stopped:
             raise UserError(
                 "Daily check-in threads aren't running here, so there was nothing to stop. "
@@ -221,7 +221,7 @@ class CheckinsCog(commands.Cog, name="Check-ins"):
         user_id = interaction.user.id
         if time.strip().lower() in OFF_WORDS:
             removed = await self.service.remove_reminder(user_id)
-            self.reminder_jobs.remove(user_id)
+            await self.reminder_jobs.remove(user_id)
             await interaction.response.send_message(
                 "Your check-in reminder is off."
                 if removed
@@ -286,7 +286,7 @@ class CheckinsCog(commands.Cog, name="Check-ins"):
     async def delete_user_data(self, user_id: int) -> int:
         """Rows go now; shared check-ins and alert posts are queued in the same transaction."""
         removed = await self.service.delete(user_id)
-        self.reminder_jobs.remove(user_id)
+        await self.reminder_jobs.remove(user_id)
         self.bot.takedowns.kick()
         log.info("check-in data deleted user=%s records=%d", user_id, removed)
         return removed

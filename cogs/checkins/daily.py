@@ -12,6 +12,7 @@ and date) makes a retry reuse the starter it already posted.
 from __future__ import annotations
 
 import logging
+from collections.abc import Collection
 from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
@@ -68,8 +69,9 @@ class DailyThreads:
         self.bot = bot
         self.service = service
 
-    async def load(self) -> list[Plan]:
-        return [plan_for(setup) for setup in await self.service.enabled_setups()]
+    async def load(self, keys: Collection[str] | None = None) -> list[Plan]:
+        guild_ids = None if keys is None else [int(key) for key in keys]
+        return [plan_for(setup) for setup in await self.service.enabled_setups(guild_ids)]
 
     async def deliver(self, occurrence: Occurrence) -> str:
         guild_id = int(occurrence.key)

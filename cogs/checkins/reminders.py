@@ -1,7 +1,8 @@
 """Personal DM reminders: at the member's local time, only on days they haven't checked in yet.
 
-One plan per member (kind ``checkins.reminder``, key = a keyed hash of the user id, so the delivery
-ledger never holds the raw id; :class:`Reminders` maps keys back to members). When Discord refuses the DM
+One plan per member (kind ``checkins.reminder``, key = a keyed hash of the user id, so neither the
+delivery ledger nor the due-time table holds the raw id; the key is stored with the reminder, which is
+how a due key finds its member). When Discord refuses the DM
 (closed DMs: 403 / 50007) the reminder is paused and its job removed; the member is told once, in
 an ephemeral reply, the next time they use a check-in command.
 """
@@ -9,6 +10,7 @@ an ephemeral reply, the next time they use a check-in command.
 from __future__ import annotations
 
 import logging
+from collections.abc import Collection
 from datetime import datetime, time, timedelta
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
@@ -46,36 +48,37 @@ def local_day_bounds(at: datetime, zone: ZoneInfo) -> tuple[datetime, datetime]:
 
 
 class Reminders:
+    """The reminder kind's loader and delivery. Its schedule key is stored with each reminder
+    (``checkin_reminders.schedule_key``), so a due key leads back to its member without any map."""
+
     def __init__(self, bot: AttuneBot, service: CheckinService) -> None:
         self.bot = bot
         self.service = service
-        self._members: dict[str, int] = {}
 
     def key(self, user_id: int) -> str:
         return self.service.reminder_key(user_id)
 
     def plan_for(self, reminder: Reminder) -> Plan:
-        key = self.key(reminder.user_id)
-        self._members[key] = reminder.user_id
         return Plan(
-            key=key, recurrence=reminder.recurrence(), since=reminder.updated_at, guild_id=reminder.guild_id
+            key=self.key(reminder.user_id),
+            recurrence=reminder.recurrence(),
+            since=reminder.updated_at,
+            guild_id=reminder.guild_id,
         )
 
-    def remove(self, user_id: int) -> None:
-        key = self.key(user_id)
-        self._members.pop(key, None)
-        self.bot.scheduler.remove(KIND, key)
+    async def remove(self, user_id: int) -> None:
+        await self.bot.scheduler.remove(KIND, self.key(user_id))
 
-    async def load(self) -> list[Plan]:
-        return [self.plan_for(reminder) for reminder in await self.service.active_reminders()]
+    async def load(self, keys: Collection[str] | None = None) -> list[Plan]:
+        if keys is None:  # all of them: the scheduler is filling its due table
+            await self.service.fill_reminder_keys()
+        return [self.plan_for(reminder) for reminder in await self.service.active_reminders(keys)]
 
     async def deliver(self, occurrence: Occurrence) -> str:
-        user_id = self._members.get(occurrence.key)
-        if user_id is None:
-            return "reminder removed; no DM"
-        reminder = await self.service.get_reminder(user_id)
+        reminder = await self.service.reminder_by_key(occurrence.key)
         if reminder is None or reminder.paused:
             return "reminder removed or paused; no DM"
+        user_id = reminder.user_id
         start, end = local_day_bounds(occurrence.at, ZoneInfo(reminder.timezone))
         if await self.service.checked_in_between(user_id, start, end):
             return "already checked in that day; no DM"
@@ -86,12 +89,12 @@ class Reminders:
             await channel.send(text, view=view, nonce=occurrence.nonce)
         except discord.Forbidden as error:
             await self.service.pause_reminder(user_id)
-            self.remove(user_id)
+            await self.remove(user_id)
             log.info("reminder paused user=%s: DMs closed (%s)", user_id, error.code)
             raise PermanentFailure(f"DMs closed ({error.code}); reminder paused") from None
         except discord.NotFound:
             await self.service.remove_reminder(user_id)
-            self.remove(user_id)
+            await self.remove(user_id)
             raise PermanentFailure("user not found; reminder removed") from None
         return "reminded"
 

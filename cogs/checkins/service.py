@@ -7,7 +7,7 @@ through :meth:`CheckinService.add_checkins_batch` (one ``executemany`` in one tr
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any
@@ -192,8 +192,11 @@ class CheckinService:
         row = await self.db.fetchone("SELECT * FROM checkin_setups WHERE guild_id = ?", (guild_id,))
         return _setup(row) if row else None
 
-    async def enabled_setups(self) -> list[Setup]:
-        return [_setup(r) for r in await self.db.fetchall("SELECT * FROM checkin_setups WHERE enabled = 1")]
+    async def enabled_setups(self, guild_ids: Collection[int] | None = None) -> list[Setup]:
+        sql, params = "SELECT * FROM checkin_setups WHERE enabled = 1", tuple(guild_ids or ())
+        if guild_ids is not None:
+            sql += f" AND guild_id IN ({','.join('?' * len(params))})"
+        return [_setup(r) for r in await self.db.fetchall(sql, params)]
 
     # ---------------------------------------------------------------- threads
 
@@ -340,11 +343,20 @@ class CheckinService:
 
     async def set_reminder(self, user_id: int, guild_id: int, clock: time, timezone: str) -> Reminder:
         await self.db.execute(
-            "INSERT INTO checkin_reminders (user_id, guild_id, clock, timezone, paused, told, updated_at)"
-            " VALUES (?, ?, ?, ?, 0, 0, ?)"
+            "INSERT INTO checkin_reminders"
+            " (user_id, guild_id, clock, timezone, paused, told, updated_at, schedule_key)"
+            " VALUES (?, ?, ?, ?, 0, 0, ?, ?)"
             " ON CONFLICT (user_id) DO UPDATE SET guild_id = excluded.guild_id, clock = excluded.clock,"
-            " timezone = excluded.timezone, paused = 0, told = 0, updated_at = excluded.updated_at",
-            (user_id, guild_id, clock.strftime("%H:%M"), timezone, self.clock().isoformat()),
+            " timezone = excluded.timezone, paused = 0, told = 0, updated_at = excluded.updated_at,"
+            " schedule_key = excluded.schedule_key",
+            (
+                user_id,
+                guild_id,
+                clock.strftime("%H:%M"),
+                timezone,
+                self.clock().isoformat(),
+                self.reminder_key(user_id),
+            ),
         )
         reminder = await self.get_reminder(user_id)
         if reminder is None:  # pragma: no cover - just written
@@ -358,9 +370,26 @@ class CheckinService:
     async def remove_reminder(self, user_id: int) -> bool:
         return await self.db.execute("DELETE FROM checkin_reminders WHERE user_id = ?", (user_id,)) == 1
 
-    async def active_reminders(self) -> list[Reminder]:
-        rows = await self.db.fetchall("SELECT * FROM checkin_reminders WHERE paused = 0")
+    async def active_reminders(self, keys: Collection[str] | None = None) -> list[Reminder]:
+        """Reminders that aren't paused: all, or those with these schedule keys."""
+        sql, params = "SELECT * FROM checkin_reminders WHERE paused = 0", tuple(keys or ())
+        if keys is not None:
+            sql += f" AND schedule_key IN ({','.join('?' * len(params))})"
+        rows = await self.db.fetchall(sql, params)
         return [_reminder(r) for r in rows]
+
+    async def reminder_by_key(self, key: str) -> Reminder | None:
+        row = await self.db.fetchone("SELECT * FROM checkin_reminders WHERE schedule_key = ?", (key,))
+        return _reminder(row) if row else None
+
+    async def fill_reminder_keys(self) -> None:
+        """Give reminders saved before schedule keys were stored their key (once, after the upgrade)."""
+        missing = await self.db.fetchall("SELECT user_id FROM checkin_reminders WHERE schedule_key IS NULL")
+        if missing:
+            await self.db.executemany(
+                "UPDATE checkin_reminders SET schedule_key = ? WHERE user_id = ?",
+                [(self.reminder_key(r[0]), r[0]) for r in missing],
+            )
 
     async def pause_reminder(self, user_id: int) -> None:
         await self.db.execute(
@@ -370,6 +399,12 @@ class CheckinService:
 
     async def take_pause_notice(self, user_id: int) -> bool:
         """True once after a reminder was paused (closed DMs): the member should be told now."""
+        # Read first: almost always there is nothing to tell, and a read doesn't queue behind writers.
+        pending = await self.db.fetchval(
+            "SELECT 1 FROM checkin_reminders WHERE user_id = ? AND paused = 1 AND told = 0", (user_id,)
+        )
+        if pending is None:
+            return False
         changed = await self.db.execute(
             "UPDATE checkin_reminders SET told = 1 WHERE user_id = ? AND paused = 1 AND told = 0",
             (user_id,),

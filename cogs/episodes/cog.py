@@ -301,7 +301,7 @@ class EpisodesCog(commands.Cog, name="Episodes"):
         removed = await self.store.remove_feed(guild_id, chosen.id)
         if removed is None:
             raise UserError("That feed is no longer followed here. `/episode feeds` lists the ones that are.")
-        self.bot.scheduler.remove(POLL_KIND, str(removed.id))
+        await self.bot.scheduler.remove(POLL_KIND, str(removed.id))
         await self.bot.guild_settings.forget_notice(guild_id, failing_notice_key(removed.id))
         log.info("guild=%s user=%s stopped following feed %s", guild_id, interaction.user.id, removed.id)
         await interaction.response.send_message(
@@ -519,7 +519,7 @@ class EpisodesCog(commands.Cog, name="Episodes"):
             if channel_id
             else "the channel of the latest share (no episodes channel is set)"
         )
-        upcoming = self.digests.next_run(guild_id)
+        upcoming = await self.digests.next_run(guild_id)
         nxt = f" Next: {discord.utils.format_dt(upcoming, 'F')}." if upcoming else ""
         return f"The weekly insight digest is posted {describe(digest)} in {where}.{nxt}"
 

@@ -10,6 +10,7 @@ insights posts nothing (the ledger records why). Posted digests are remembered s
 from __future__ import annotations
 
 import logging
+from collections.abc import Collection
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
@@ -47,17 +48,18 @@ class DigestPoster:
         recurrence = weekly_at(parse_clock(digest.clock), frozenset({digest.weekday}), zone_name, from_day)
         return Plan(str(digest.guild_id), recurrence, since=digest.since, guild_id=digest.guild_id)
 
-    async def load(self) -> list[Plan]:
-        return [self.plan_for(digest, zone) for digest, zone in await self.store.all_digests()]
+    async def load(self, keys: Collection[str] | None = None) -> list[Plan]:
+        guild_ids = None if keys is None else [int(key) for key in keys]
+        return [self.plan_for(digest, zone) for digest, zone in await self.store.all_digests(guild_ids)]
 
     async def put(self, digest: Digest) -> None:
         if digest.enabled:
             await self.bot.scheduler.put(DIGEST_KIND, self.plan_for(digest))
         else:
-            self.bot.scheduler.remove(DIGEST_KIND, str(digest.guild_id))
+            await self.bot.scheduler.remove(DIGEST_KIND, str(digest.guild_id))
 
-    def next_run(self, guild_id: int) -> datetime | None:
-        return self.bot.scheduler.next_run(DIGEST_KIND, str(guild_id))
+    async def next_run(self, guild_id: int) -> datetime | None:
+        return await self.bot.scheduler.next_run(DIGEST_KIND, str(guild_id))
 
     async def deliver(self, occurrence: Occurrence) -> str:
         guild_id = int(occurrence.key)

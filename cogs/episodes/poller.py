@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import defaultdict
+from collections.abc import Collection
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -59,8 +60,9 @@ class FeedPoller:
             str(feed.id), Every(feed.interval, feed.first_poll), since=feed.added_at, guild_id=feed.guild_id
         )
 
-    async def load(self) -> list[Plan]:
-        return [self.plan_for(feed) for feed in await self.store.all_feeds()]
+    async def load(self, keys: Collection[str] | None = None) -> list[Plan]:
+        feed_ids = None if keys is None else [int(key) for key in keys]
+        return [self.plan_for(feed) for feed in await self.store.all_feeds(feed_ids)]
 
     async def deliver(self, occurrence: Occurrence) -> str:
         async with self._locks[int(occurrence.key)]:

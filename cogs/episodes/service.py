@@ -8,7 +8,7 @@ interrupted is recognisable after a restart.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -357,8 +357,11 @@ class EpisodeStore:
         )
         return [Feed.from_row(r) for r in rows]
 
-    async def all_feeds(self) -> list[Feed]:
-        return [Feed.from_row(r) for r in await self.db.fetchall("SELECT * FROM episode_feeds ORDER BY id")]
+    async def all_feeds(self, ids: Collection[int] | None = None) -> list[Feed]:
+        sql, params = "SELECT * FROM episode_feeds", tuple(ids or ())
+        if ids is not None:
+            sql += f" WHERE id IN ({','.join('?' * len(params))})"
+        return [Feed.from_row(r) for r in await self.db.fetchall(sql + " ORDER BY id", params)]
 
     async def remove_feed(self, guild_id: int, feed_id: int) -> Feed | None:
         feed = await self.feed(feed_id)
@@ -490,12 +493,16 @@ class EpisodeStore:
         row = await self.db.fetchone("SELECT * FROM episode_digests WHERE guild_id = ?", (guild_id,))
         return Digest.from_row(row) if row else None
 
-    async def all_digests(self) -> list[tuple[Digest, str]]:
-        """Every enabled digest with its guild's current time zone."""
-        rows = await self.db.fetchall(
+    async def all_digests(self, guild_ids: Collection[int] | None = None) -> list[tuple[Digest, str]]:
+        """Every enabled digest (or those of ``guild_ids``) with its guild's current time zone."""
+        sql, params = (
             "SELECT d.*, coalesce(s.timezone, 'UTC') AS guild_zone FROM episode_digests d"
-            " LEFT JOIN guild_settings s ON s.guild_id = d.guild_id WHERE d.enabled = 1 ORDER BY d.guild_id"
+            " LEFT JOIN guild_settings s ON s.guild_id = d.guild_id WHERE d.enabled = 1",
+            tuple(guild_ids or ()),
         )
+        if guild_ids is not None:
+            sql += f" AND d.guild_id IN ({','.join('?' * len(params))})"
+        rows = await self.db.fetchall(sql + " ORDER BY d.guild_id", params)
         return [(Digest.from_row(r), r["guild_zone"]) for r in rows]
 
     async def ensure_digest(self, guild_id: int, zone: str) -> tuple[Digest, bool]:

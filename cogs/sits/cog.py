@@ -557,7 +557,11 @@ class SitsCog(commands.Cog, name="Sits"):
             embed=render.announcement_embed(sit, start, counts, now=now),
             view=announcement_view(sit.id, open_for_answers=True),
         )
-        if interaction.message is not None and interaction.message.id == sit.announcement_id:
+        if (
+            interaction.message is not None
+            and interaction.message.id == sit.announcement_id
+            and sit.shown_at != start
+        ):
             await self.store.set_shown(sit.id, start)
         label = ANSWER_LABELS[answer]
         at = discord.utils.format_dt(start, "F")
@@ -634,13 +638,16 @@ class SitsCog(commands.Cog, name="Sits"):
         if self._caught_up:
             return
         self._caught_up = True
-        for sit in await self.store.active():
-            try:
-                for start in await self.store.untallied_since(sit, now - SESSION_KEEP, now):
-                    await self.store.tally(sit, start)
-                await self.keeper.sync(sit)
-            except Exception:
-                log.exception("guild=%s sit=%s could not be brought up to date", sit.guild_id, sit.id)
+        last = 0  # a page at a time, so memory doesn't grow with the number of sits
+        while page := await self.store.active_after(last, 200):
+            last = page[-1].id
+            for sit in page:
+                try:
+                    for start in await self.store.untallied_since(sit, now - SESSION_KEEP, now):
+                        await self.store.tally(sit, start)
+                    await self.keeper.sync(sit)
+                except Exception:
+                    log.exception("guild=%s sit=%s could not be brought up to date", sit.guild_id, sit.id)
 
     # --------------------------------------------------------------- privacy
 

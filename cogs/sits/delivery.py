@@ -20,15 +20,14 @@ between posting and confirming finds the post instead of posting again.
 
 from __future__ import annotations
 
-import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Collection
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 import discord
 
-from attune.scheduler import Occurrence, Plan
+from attune.scheduler import Occurrence, Plan, window_deadline
 from cogs.sits import render
 from cogs.sits.attendance import VoiceTracker
 from cogs.sits.keeper import SitKeeper
@@ -57,26 +56,18 @@ END_GRACE = timedelta(hours=2)
 ROLLOVER_GRACE = timedelta(days=1)
 
 
-def _window_deadline(plan: Plan, at: datetime) -> datetime:
-    """Deliverable until ``at + window`` (a reminder: until the sit starts; event start: until it ends)."""
-    recurrence = plan.recurrence
-    if not isinstance(recurrence, Shifted) or recurrence.window is None:  # pragma: no cover - wiring
-        raise TypeError(f"plan {plan.key} has no delivery window")
-    return at + recurrence.window
-
-
 def plans_for(sit: Sit, posts: list[GuidePost]) -> dict[str, Plan | None]:
     """Every schedule of one sit (``None`` where a kind doesn't apply to it)."""
     rule = sit.rule
     key, since, guild = str(sit.id), sit.updated_at, sit.guild_id
     lead = timedelta(minutes=sit.reminder_min)
-    reminder = Plan(key, Shifted(rule, -lead, window=lead), since, guild) if sit.reminder_min else None
+    reminder = Plan(key, Shifted(rule, -lead, window=lead), since, guild, lead) if sit.reminder_min else None
     later = tuple(post.offset for post in posts[1:])
     guide = Plan(key, Offsets(rule, later), since, guild) if sit.guide == "wheel" and later else None
     return {
         REMINDER: reminder,
         START: Plan(key, Shifted(rule), since, guild),
-        EVENT_START: Plan(key, Shifted(rule, window=sit.length), since, guild),
+        EVENT_START: Plan(key, Shifted(rule, window=sit.length), since, guild, sit.length),
         GUIDE: guide,
         END: Plan(key, Shifted(rule, sit.length), since, guild),
         ROLLOVER: Plan(key, Shifted(rule, sit.length), since, guild),
@@ -97,8 +88,6 @@ class SitSchedules:
         self.store = keeper.store
         self.voice = voice
         self._posts: dict[int, list[GuidePost]] = {}
-        self._plans_task: asyncio.Future[list[dict[str, Plan | None]]] | None = None
-        self._plans_served = 0
 
     # ---------------------------------------------------------------- plans
 
@@ -111,8 +100,9 @@ class SitSchedules:
         return self._posts[sit.duration_min]
 
     def register(self) -> None:
-        """One schedule kind per moment; all of a sit's moments share one scheduler job (group ``sits``)."""
+        """One schedule kind per moment, one loader for the group (``sits``): a sit is read once."""
         scheduler = self.bot.scheduler
+        scheduler.register_group(GROUP, load=self.load)
         deliverers = {
             REMINDER: self.deliver_reminder,
             START: self.deliver_start,
@@ -125,50 +115,36 @@ class SitSchedules:
             windowed = kind in (REMINDER, EVENT_START)
             scheduler.register(
                 kind,
-                load=self._loader(kind),
                 deliver=deliver,
                 grace={START: START_GRACE, GUIDE: GUIDE_GRACE, END: END_GRACE}.get(kind, ROLLOVER_GRACE),
-                deadline=_window_deadline if windowed else None,
+                deadline=window_deadline if windowed else None,
                 group=GROUP,
             )
 
-    def _loader(self, kind: str) -> Callable[[], Awaitable[list[Plan]]]:
-        async def load() -> list[Plan]:
-            return [plan for plans in await self._start_up_plans() if (plan := plans[kind]) is not None]
-
-        return load
-
-    async def _start_up_plans(self) -> list[dict[str, Plan | None]]:
-        """Every active sit's plans, read once at start-up and shared by the six kinds' loaders.
-
-        (Each loader asks for its kind; reading the sits six times would cost six times the time
-        and, worse, six copies of every rule held in memory for as long as the plans live.)
-        """
-        if self._plans_task is None:
-            self._plans_task = asyncio.ensure_future(self._all_plans())
-        plans = await self._plans_task
-        self._plans_served += 1
-        if self._plans_served == len(KINDS):
-            self._plans_task, self._plans_served = None, 0
-        return plans
-
-    async def _all_plans(self) -> list[dict[str, Plan | None]]:
-        return [plans_for(sit, self.posts(sit)) for sit in await self.store.active()]
+    async def load(self, keys: Collection[str] | None) -> dict[str, list[Plan]]:
+        """The plans per kind of these active sits (every active sit when ``keys`` is ``None``)."""
+        sits = await self.store.active(ids=None if keys is None else [int(k) for k in keys])
+        found: dict[str, list[Plan]] = {kind: [] for kind in KINDS}
+        for sit in sits:
+            for kind, plan in plans_for(sit, self.posts(sit)).items():
+                if plan is not None:
+                    found[kind].append(plan)
+        return found
 
     async def put(self, sit: Sit) -> None:
         """(Re)schedule every moment of ``sit`` after it was created or changed."""
         if not sit.active:
-            self.drop(sit.id)
+            await self.drop(sit.id)
             return
         for kind, plan in plans_for(sit, self.posts(sit)).items():
             if plan is None:
-                self.bot.scheduler.remove(kind, str(sit.id))
+                await self.bot.scheduler.remove(kind, str(sit.id))
             else:
                 await self.bot.scheduler.put(kind, plan)
 
-    def drop(self, sit_id: int) -> None:
+    async def drop(self, sit_id: int) -> None:
         for kind in KINDS:
-            self.bot.scheduler.remove(kind, str(sit_id))
+            await self.bot.scheduler.remove(kind, str(sit_id))
 
     # ----------------------------------------------------------- deliverers
 

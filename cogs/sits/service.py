@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -46,6 +46,12 @@ class Stats:
 
 def _iso(instant: datetime) -> str:
     return instant.isoformat()
+
+
+_SELECT_SITS = (
+    "SELECT sits.*, (SELECT group_concat(e.occurrence, ',') FROM sit_exclusions AS e"
+    " WHERE e.sit_id = sits.id) AS excluded FROM sits WHERE "
+)
 
 
 class SitStore:
@@ -146,24 +152,39 @@ class SitStore:
                 [(sit_id, _iso(at)) for at in occurrences],
             )
 
-    async def _sits(self, where: str, params: tuple[Any, ...]) -> list[Sit]:
-        rows = await self.db.fetchall(f"SELECT * FROM sits WHERE {where} ORDER BY id", params)  # noqa: S608
-        found: dict[int, set[datetime]] = defaultdict(set)
-        joined = f"SELECT e.sit_id, e.occurrence FROM sit_exclusions AS e JOIN sits ON sits.id = e.sit_id WHERE {where}"  # noqa: S608, E501
-        for row in await self.db.fetchall(joined, params):
-            found[row["sit_id"]].add(datetime.fromisoformat(row["occurrence"]))
+    async def _sits(self, where: str, params: tuple[Any, ...], limit: int | None = None) -> list[Sit]:
+        # One statement, exclusions folded in (ISO instants hold no comma): a button click that
+        # reads its sit costs one database round trip, not two.
+        sql = _SELECT_SITS + where + " ORDER BY id"
+        if limit is not None:
+            sql, params = sql + " LIMIT ?", (*params, limit)
+        rows = await self.db.fetchall(sql, params)
         return [
-            Sit.from_row(row, frozenset(found[row["id"]]) if row["id"] in found else NONE) for row in rows
+            Sit.from_row(
+                row,
+                frozenset(datetime.fromisoformat(x) for x in row["excluded"].split(","))
+                if row["excluded"]
+                else NONE,
+            )
+            for row in rows
         ]
 
     async def get(self, sit_id: int) -> Sit | None:
         found = await self._sits("id = ?", (sit_id,))
         return found[0] if found else None
 
-    async def active(self, guild_id: int | None = None) -> list[Sit]:
+    async def active(self, guild_id: int | None = None, *, ids: Collection[int] | None = None) -> list[Sit]:
+        if ids is not None:
+            return await self._sits(
+                f"status = 'active' AND sits.id IN ({','.join('?' * len(ids))})", tuple(ids)
+            )
         if guild_id is None:
             return await self._sits("status = 'active'", ())
         return await self._sits("status = 'active' AND guild_id = ?", (guild_id,))
+
+    async def active_after(self, sit_id: int, limit: int) -> list[Sit]:
+        """The next ``limit`` active sits by id after ``sit_id``: walk them all without holding them all."""
+        return await self._sits("status = 'active' AND id > ?", (sit_id,), limit)
 
     async def active_in_voice(self, channel_id: int) -> list[Sit]:
         return await self._sits("status = 'active' AND voice_channel_id = ?", (channel_id,))

@@ -7,11 +7,9 @@ so they work across restarts.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import re
 import secrets
-from collections import defaultdict
 from typing import TYPE_CHECKING, Any
 
 import discord
@@ -22,6 +20,7 @@ from attune.autocomplete import guild_time as time_autocomplete
 from attune.content import PROMPT_ROTATION, WheelContent
 from attune.cooldowns import take_for
 from attune.errors import UserError
+from attune.locks import KeyedLocks
 from attune.permissions import (
     POST_WITH_THREAD,
     facilitator_only,
@@ -82,7 +81,7 @@ class WheelCog(commands.Cog, name="Wheel"):
         self.store = WheelStore(bot.db, bot.clock)
         self.runner = PracticeRunner(bot.content.wheel, bot.clock)
         self.schedule_kind = PromptSchedule(bot, self.store)
-        self._thread_locks: defaultdict[int, asyncio.Lock] = defaultdict(asyncio.Lock)
+        self._thread_locks = KeyedLocks()  # per prompt message, only while in use
 
     @property
     def content(self) -> WheelContent:
@@ -214,7 +213,7 @@ class WheelCog(commands.Cog, name="Wheel"):
                 "There are no scheduled wheel prompts here; nothing to stop.", ephemeral=True
             )
             return
-        self.bot.scheduler.remove(KIND, str(guild_id))
+        await self.bot.scheduler.remove(KIND, str(guild_id))
         log.info("wheel schedule removed guild=%s", guild_id)
         await interaction.response.send_message(
             f"Stopped the wheel prompts in <#{removed.channel_id}>. Posted prompts and their threads stay; "

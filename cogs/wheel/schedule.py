@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import defaultdict
+from collections.abc import Collection
 from datetime import timedelta
 from typing import TYPE_CHECKING, Literal
 
@@ -52,8 +53,9 @@ class PromptSchedule:
     def register(self) -> None:
         self.bot.scheduler.register(KIND, load=self.load, deliver=self.deliver, grace=GRACE)
 
-    async def load(self) -> list[Plan]:
-        return [schedule.plan for schedule in await self.store.schedules()]
+    async def load(self, keys: Collection[str] | None = None) -> list[Plan]:
+        guild_ids = None if keys is None else [int(key) for key in keys]
+        return [schedule.plan for schedule in await self.store.schedules(guild_ids)]
 
     async def deliver(self, occurrence: Occurrence) -> str:
         guild_id = int(occurrence.key)

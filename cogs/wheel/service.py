@@ -6,6 +6,7 @@ No Discord here: plain values in, plain values out, a clock for "now".
 from __future__ import annotations
 
 import math
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any, Literal
@@ -350,8 +351,11 @@ class WheelStore:
         row = await self.db.fetchone("SELECT * FROM wheel_schedules WHERE guild_id = ?", (guild_id,))
         return self._schedule(row) if row else None
 
-    async def schedules(self) -> list[Schedule]:
-        return [self._schedule(r) for r in await self.db.fetchall("SELECT * FROM wheel_schedules")]
+    async def schedules(self, guild_ids: Collection[int] | None = None) -> list[Schedule]:
+        sql, params = "SELECT * FROM wheel_schedules", tuple(guild_ids or ())
+        if guild_ids is not None:
+            sql += f" WHERE guild_id IN ({','.join('?' * len(params))})"
+        return [self._schedule(r) for r in await self.db.fetchall(sql, params)]
 
     @staticmethod
     def _schedule(row: aiosqlite.Row) -> Schedule:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
@@ -47,8 +48,8 @@ def make(
 ) -> Scheduler:
     scheduler = Scheduler(db, clock=clock)
 
-    async def load() -> list[Plan]:
-        return plans
+    async def load(keys: Collection[str] | None) -> list[Plan]:
+        return [plan for plan in plans if keys is None or plan.key in keys]
 
     scheduler.register("test.post", load=load, deliver=recorder, grace=timedelta(seconds=grace))
     return scheduler
@@ -221,16 +222,16 @@ async def test_one_off_plans_leave_no_job_once_past(db: Database) -> None:
     future = Recurrence(Repeat.NONE, datetime(2026, 11, 26, 9), "UTC")
     scheduler = make(db, clock, recorder, [Plan("past", past), Plan("future", future)])
     await scheduler.load_all(clock())
-    assert scheduler.job_ids() == ["test.post:future"]
-    scheduler.remove("test.post", "future")
-    assert scheduler.job_ids() == []
+    assert await scheduler.job_ids() == ["test.post:future"]
+    await scheduler.remove("test.post", "future")
+    assert await scheduler.job_ids() == []
 
 
 async def test_a_start_that_fails_to_load_leaves_no_heartbeat(db: Database) -> None:
     clock = ManualClock()
     scheduler = Scheduler(db, clock=clock)
 
-    async def broken() -> list[Plan]:
+    async def broken(keys: Collection[str] | None) -> list[Plan]:
         raise RuntimeError("a capability's table could not be read")
 
     scheduler.register("test.post", load=broken, deliver=Recorder(), grace=timedelta(minutes=5))
@@ -238,3 +239,68 @@ async def test_a_start_that_fails_to_load_leaves_no_heartbeat(db: Database) -> N
         await scheduler.start()
     await scheduler.shutdown()
     assert await scheduler.last_alive() is None
+
+
+async def due_rows(db: Database) -> list[tuple[str, str]]:
+    rows = await db.fetchall("SELECT key, next_due FROM schedule_due ORDER BY key")
+    return [(r["key"], r["next_due"]) for r in rows]
+
+
+async def test_the_due_time_table_is_filled_once_and_starts_read_no_plans(db: Database) -> None:
+    clock, recorder = ManualClock(), Recorder()
+    asked: list[object] = []
+    plans = [Plan("a", daily(10)), Plan("b", daily(8))]
+
+    async def load(keys: Collection[str] | None) -> list[Plan]:
+        asked.append(None if keys is None else sorted(keys))
+        return [plan for plan in plans if keys is None or plan.key in keys]
+
+    first = Scheduler(db, clock=clock)
+    first.register("test.post", load=load, deliver=recorder, grace=timedelta(minutes=10))
+    assert await first.load_all(clock()) == 2
+    assert await due_rows(db) == [("a", "2026-11-25T10:00:00+00:00"), ("b", "2026-11-26T08:00:00+00:00")]
+    second = Scheduler(db, clock=clock)
+    second.register("test.post", load=load, deliver=recorder, grace=timedelta(minutes=10))
+    assert await second.load_all(clock()) == 0
+    assert asked == [None]  # the second start read MIN(next_due), not the plans
+
+
+async def test_a_wake_up_claims_delivers_and_writes_the_next_instant_back(db: Database) -> None:
+    clock, recorder = ManualClock(), Recorder()
+    scheduler = make(db, clock, recorder, [Plan("a", daily(10)), Plan("b", daily(11))])
+    await scheduler.load_all(clock())
+    clock.now = T0 + timedelta(hours=1, seconds=1)
+    await asyncio.gather(*await scheduler.drain())
+    assert [o.key for o in recorder.delivered] == ["a"]
+    assert await ledger(db) == [("a", "10:00", "posted")]
+    assert await due_rows(db) == [("a", "2026-11-26T10:00:00+00:00"), ("b", "2026-11-25T11:00:00+00:00")]
+    assert await scheduler.drain() == []  # nothing due twice
+
+
+async def test_an_edit_moves_the_row_and_a_removed_schedule_leaves_it(db: Database) -> None:
+    clock, recorder = ManualClock(), Recorder()
+    plans = [Plan("a", daily(10)), Plan("gone", daily(10))]
+    scheduler = make(db, clock, recorder, plans)
+    await scheduler.load_all(clock())
+    await scheduler.put("test.post", Plan("a", daily(9)))  # 09:00 has just passed: tomorrow
+    assert await scheduler.next_run("test.post", "a") == datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
+    plans.pop()  # the capability's row was deleted without telling the scheduler
+    clock.now = T0 + timedelta(hours=2)
+    await asyncio.gather(*await scheduler.drain())
+    assert recorder.delivered == [] and await ledger(db) == []
+    assert [key for key, _ in await due_rows(db)] == ["a"]
+
+
+async def test_catch_up_after_long_downtime_records_every_missed_day_oldest_first(db: Database) -> None:
+    clock, recorder = ManualClock(), Recorder()
+    scheduler = make(db, clock, recorder, [Plan("a", daily(10))])
+    await scheduler.load_all(clock())
+    clock.now = T0 + timedelta(days=3, hours=1, minutes=5)  # back at 10:05 three days later
+    await scheduler.catch_up(clock(), await scheduler.last_alive())
+    assert await ledger(db) == [
+        ("a", "10:00", "skipped"),
+        ("a", "10:00", "skipped"),
+        ("a", "10:00", "skipped"),
+        ("a", "10:00", "late"),
+    ]
+    assert await due_rows(db) == [("a", "2026-11-29T10:00:00+00:00")]

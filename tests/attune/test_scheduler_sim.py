@@ -16,12 +16,14 @@ def make_bot(settings, content):
 
 
 async def probe_in(env, make_bot):
-    """A guild whose #ticks channel the probe posts in; restarts the bot so load() sees it."""
+    """A guild whose #ticks channel the probe posts in, its schedule put as a command would; restarts
+    the bot so the probe reads its channel."""
     guild = env.create_guild()
     channel = guild.create_text_channel("ticks")
     await env.bot.db.execute(
         "INSERT INTO meta (key, value) VALUES (?, ?)", (schedule_probe.PROBE_KEY, str(channel.id))
     )
+    await env.bot.scheduler.put(schedule_probe.KIND, schedule_probe.plan())
     await restart(env, make_bot)
     return channel
 
@@ -81,3 +83,14 @@ async def test_a_failed_post_is_retried_and_posted_once(env, make_bot) -> None:
     assert await rows(env.bot, "SELECT status, attempts FROM deliveries") == [
         {"status": "posted", "attempts": 3}
     ]
+
+
+async def test_a_wake_up_that_fails_is_tried_again_and_nothing_is_lost(env, make_bot) -> None:
+    channel = await probe_in(env, make_bot)
+    await env.bot.db.execute("INSERT INTO meta (key, value) VALUES (?, '1')", (schedule_probe.BROKEN_KEY,))
+    await env.advance_time(8 * 3600 + 1)  # 08:00 UTC: the wake-up can't read the plans
+    assert ticks(channel) == []
+    await env.bot.db.execute("DELETE FROM meta WHERE key = ?", (schedule_probe.BROKEN_KEY,))
+    await env.advance_time(60)
+    assert ticks(channel) == ["tick 2026-01-01 08:00"]
+    assert await rows(env.bot, "SELECT status FROM deliveries") == [{"status": "posted"}]

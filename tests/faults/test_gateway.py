@@ -177,7 +177,7 @@ async def test_core_holds_a_delivery_while_its_guild_is_unavailable(
     at = utcnow()
     scheduler = Scheduler(db, clock=lambda: at, available=available)
 
-    async def load() -> list[Plan]:
+    async def load(keys: object) -> list[Plan]:
         return [Plan("1", Every(timedelta(days=1), at), guild_id=42)]
 
     scheduler.register("test.bell", load=load, deliver=deliver, grace=timedelta(minutes=10))

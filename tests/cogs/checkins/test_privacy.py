@@ -53,7 +53,7 @@ async def test_delete_removes_checkins_reminder_its_job_and_shared_posts(env) ->
 
     assert await rows(env.bot, "SELECT user_id FROM checkins") == [{"user_id": c.bob.id}]
     assert await rows(env.bot, "SELECT * FROM checkin_reminders") == []
-    assert not [job for job in env.bot.scheduler.job_ids() if job.startswith(reminders.KIND)]
+    assert not [job for job in await env.bot.scheduler.job_ids() if job.startswith(reminders.KIND)]
     remaining = [m.embeds[0].description for m in thread.history() if m.embeds]
     assert len(remaining) == 1 and remaining[0].startswith("🍃 **bob**")
     await env.advance_time(24 * HOUR)

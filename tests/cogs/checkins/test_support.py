@@ -9,8 +9,9 @@ import re
 import discord
 
 from cogs.checkins.service import ALERT_REDACTED
+from cogs.checkins.views import SupportButton
 from tests.cogs.checkins.steps import check_in, result_embed
-from tests.helpers import community, pings_nobody, restart, rows
+from tests.helpers import community, pings_nobody, restart, restarts, rows
 
 ASK = "Ask someone to reach out"
 EMERGENCY = "If you are in danger, call your local emergency number now."
@@ -127,6 +128,7 @@ async def test_a_heavy_feeling_in_any_zone_offers_support_gently(env) -> None:
     assert not light.response.components
 
 
+@restarts(SupportButton)
 async def test_the_support_button_works_after_a_restart(env, make_bot) -> None:
     c = community(env)
     done = await check_in(c.alice, c.general, zone="within", quadrant="low_unpleasant", word="Hopeless")

@@ -48,7 +48,8 @@ async def test_feed_add_records_current_episodes_without_posting_them(env, feed_
     assert set((await states(env)).values()) == {"seeded"}
     [feed] = await rows(env.bot, "SELECT id, url, title, etag FROM episode_feeds")
     assert feed["url"] == feed_server.url("/feed/circle") and feed["etag"]
-    assert env.bot.scheduler.next_run(POLL_KIND, str(feed["id"])).isoformat() == "2026-01-01T00:30:00+00:00"
+    upcoming = await env.bot.scheduler.next_run(POLL_KIND, str(feed["id"]))
+    assert upcoming is not None and upcoming.isoformat() == "2026-01-01T00:30:00+00:00"
 
 
 async def test_an_atom_feed_and_a_redirected_feed_can_be_followed(env, feed_server) -> None:
@@ -101,7 +102,7 @@ async def test_what_is_not_a_feed_is_refused_clearly_at_add_time(
     page = await c.facilitator.slash(c.general, "episode feed-add", url=feed_server.url("/feed/page"))
     assert f"{feed_server.base}/feed.xml" in told(page)  # the page's own feed link is suggested
     assert await rows(env.bot, "SELECT id FROM episode_feeds") == []
-    assert env.bot.scheduler.job_ids() == ["core:heartbeat"]
+    assert await env.bot.scheduler.job_ids() == ["core:heartbeat"]
 
 
 async def test_the_same_feed_twice_is_refused(env, feed_server) -> None:
@@ -371,7 +372,7 @@ async def test_feed_remove_offers_the_guilds_feeds_and_stops_polling(env, feed_s
     assert "Only facilitators" in told(denied)
     result = await c.facilitator.slash(c.general, "episode feed-remove", feed=still["value"])
     assert result.ephemeral and "Stopped following **Stillness Notes**" in told(result)
-    assert env.bot.scheduler.next_run(POLL_KIND, still["value"]) is None
+    assert await env.bot.scheduler.next_run(POLL_KIND, still["value"]) is None
     titles = {r["title"] for r in await rows(env.bot, "SELECT title FROM episode_feeds")}
     assert titles == {"The Listening Circle"}
     assert await rows(env.bot, "SELECT id FROM feed_episodes WHERE feed_id = ?", (int(still["value"]),)) == []

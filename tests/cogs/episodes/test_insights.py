@@ -11,6 +11,10 @@ from tests.helpers import community, pings_nobody, restart, restarts, rows, told
 HOUR = 3600
 
 
+async def next_digest(env, c):
+    return await env.bot.scheduler.next_run(DIGEST_KIND, str(c.guild.id))
+
+
 async def share(c, member, n: int, channel=None) -> None:
     result = await member.slash(
         channel or c.general,
@@ -89,16 +93,16 @@ async def test_facilitators_set_the_digest_day_and_time(env) -> None:
     text = told(result)
     assert f"posted every Friday at 09:30 (Europe/Berlin) in {episodes.mention}" in text
     assert "<t:1767342600:F>" in text  # Friday 2 January 2026, 09:30 Berlin = 08:30 UTC
-    assert env.bot.scheduler.next_run(DIGEST_KIND, str(c.guild.id)) == datetime(2026, 1, 2, 8, 30, tzinfo=UTC)
+    assert await next_digest(env, c) == datetime(2026, 1, 2, 8, 30, tzinfo=UTC)
     member = await c.alice.slash(c.general, "episode insights", digest_day="monday")
     assert "Only facilitators" in told(member)
     bad = await c.facilitator.slash(c.general, "episode insights", digest_time="25:00")
     assert "hours go to 23" in told(bad)
     off = await c.facilitator.slash(c.general, "episode insights", digest_day="off")
     assert "**off**" in told(off)
-    assert env.bot.scheduler.next_run(DIGEST_KIND, str(c.guild.id)) is None
+    assert await env.bot.scheduler.next_run(DIGEST_KIND, str(c.guild.id)) is None
     await share(c, c.alice, 1)  # sharing doesn't switch a disabled digest back on
-    assert env.bot.scheduler.next_run(DIGEST_KIND, str(c.guild.id)) is None
+    assert await next_digest(env, c) is None
     on = await c.facilitator.slash(c.general, "episode insights", digest_day="sunday")
     assert "every Sunday at 09:30 (Europe/Berlin)" in told(on)
 
@@ -148,7 +152,7 @@ async def test_the_digest_follows_the_guilds_time_zone(env) -> None:
     await c.facilitator.slash(c.general, "settings timezone", timezone="America/New_York")
     await share(c, c.alice, 1)
     # Sunday 4 January 18:00 in New York is 23:00 UTC
-    assert env.bot.scheduler.next_run(DIGEST_KIND, str(c.guild.id)) == datetime(2026, 1, 4, 23, 0, tzinfo=UTC)
+    assert await next_digest(env, c) == datetime(2026, 1, 4, 23, 0, tzinfo=UTC)
     await c.facilitator.slash(c.general, "settings timezone", timezone="Asia/Tokyo")
     await share(c, c.bob, 2)
-    assert env.bot.scheduler.next_run(DIGEST_KIND, str(c.guild.id)) == datetime(2026, 1, 4, 9, 0, tzinfo=UTC)
+    assert await next_digest(env, c) == datetime(2026, 1, 4, 9, 0, tzinfo=UTC)

@@ -149,7 +149,7 @@ async def test_the_first_share_sets_up_the_weekly_digest(env) -> None:
     assert await rows(env.bot, "SELECT weekday, clock, zone, enabled FROM episode_digests") == [
         {"weekday": 6, "clock": "18:00", "zone": "UTC", "enabled": 1}
     ]
-    assert env.bot.scheduler.next_run("episodes.digest", str(c.guild.id)).isoformat() == (
+    assert (await env.bot.scheduler.next_run("episodes.digest", str(c.guild.id))).isoformat() == (
         "2026-01-04T18:00:00+00:00"
     )
 

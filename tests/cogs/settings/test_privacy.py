@@ -7,7 +7,7 @@ from typing import Any
 
 from discord.ext import commands
 
-from cogs.settings.privacy import DeleteConfirm
+from cogs.settings.privacy import DeleteCancel, DeleteConfirm
 from tests.helpers import answer, community, restart, restarts
 
 
@@ -87,6 +87,19 @@ async def test_delete_can_be_cancelled_and_nothing_is_deleted(env, make_bot) -> 
     assert kept.response.content == "Cancelled — nothing was deleted. Your data stays as it was."
     assert kept.response.components == []
     assert notes.notes[c.alice.id] == ["breathe"]
+
+
+@restarts(DeleteCancel)
+async def test_cancel_still_keeps_everything_after_a_restart(env, make_bot) -> None:
+    c = community(env)
+    asked = await c.alice.slash(c.general, "privacy delete")
+    await restart(env, make_bot)
+    notes = NotesCog()
+    notes.notes[c.alice.id] = ["kept"]
+    await env.bot.add_cog(notes)
+    kept = await c.alice.click(asked.response, label="Cancel")
+    assert kept.response.content == "Cancelled — nothing was deleted. Your data stays as it was."
+    assert notes.notes[c.alice.id] == ["kept"]
 
 
 @restarts(DeleteConfirm)

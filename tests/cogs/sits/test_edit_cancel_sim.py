@@ -93,7 +93,7 @@ async def test_cancelling_the_series_closes_everything(env) -> None:
     assert "cancelled" in shown.embeds[0].description and shown.components == []
     (event,) = events(env, c.guild)
     assert event.status == 4
-    assert env.bot.scheduler.job_ids() == ["core:heartbeat"]
+    assert await env.bot.scheduler.job_ids() == ["core:heartbeat"]
     listed = await c.bob.slash(c.general, "sit list")
     assert "No sits in the next 14 days" in told(listed)
     assert await c.facilitator.autocomplete(c.general, "sit cancel", "sit", "") == []
@@ -224,4 +224,4 @@ async def test_cancelling_the_only_occurrence_of_a_one_off_cancels_the_sit(env) 
     assert event.status == 4
     (notice,) = bot_posts(c.general)
     assert notice.content.endswith(f"is cancelled.\n{c.alice.mention}") and pings(env, notice) == [c.alice.id]
-    assert env.bot.scheduler.job_ids() == ["core:heartbeat"]
+    assert await env.bot.scheduler.job_ids() == ["core:heartbeat"]

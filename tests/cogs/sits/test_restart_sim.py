@@ -30,11 +30,11 @@ async def test_schedules_are_rebuilt_from_the_database(env, make_bot) -> None:
     c, zendo = await sangha(env)
     await schedule(c, repeat="daily", voice_channel=zendo, guide="wheel")
     kinds = ("sits.reminder", "sits.start", "sits.guide", "sits.end", "sits.rollover")
-    before = {kind: env.bot.scheduler.next_run(kind, "1") for kind in kinds}
+    before = {kind: await env.bot.scheduler.next_run(kind, "1") for kind in kinds}
     await restart(env, make_bot)
     # One job for the sit, waking at the earliest of its moments; every moment's plan rebuilt.
-    assert sorted(env.bot.scheduler.job_ids()) == ["core:heartbeat", "sits:1"]
-    assert {kind: env.bot.scheduler.next_run(kind, "1") for kind in kinds} == before
+    assert sorted(await env.bot.scheduler.job_ids()) == ["core:heartbeat", "sits:1"]
+    assert {kind: await env.bot.scheduler.next_run(kind, "1") for kind in kinds} == before
     assert all(before.values())
     await env.advance_time(51 * 60)
     assert len(bells(c.general)) == 2

@@ -56,7 +56,7 @@ async def test_schedule_posts_an_announcement_and_creates_the_native_event(env) 
     assert (event.name, event.entity_type, event.channel_id) == ("Evening sit", 2, zendo.id)  # 2 = voice
     assert event.scheduled_start_time.startswith("2026-01-01T18:00:00")
     assert event.scheduled_end_time.startswith("2026-01-01T18:30:00")
-    assert env.bot.scheduler.job_ids().count("sits:1") == 1
+    assert (await env.bot.scheduler.job_ids()).count("sits:1") == 1
 
 
 async def test_without_a_voice_channel_the_event_is_external_with_a_location(env) -> None:
@@ -111,7 +111,7 @@ async def test_bad_input_is_answered_privately_and_nothing_is_created(env, optio
     assert await rows(env.bot, "SELECT id FROM sits") == []
     assert c.general.history() == []
     assert events(env, c.guild) == []
-    assert env.bot.scheduler.job_ids() == ["core:heartbeat"]
+    assert await env.bot.scheduler.job_ids() == ["core:heartbeat"]
 
 
 @pytest.mark.parametrize(
@@ -158,7 +158,7 @@ async def test_a_failed_announcement_leaves_nothing_half_created(env) -> None:
     assert "nothing was scheduled" in told(result)
     assert await rows(env.bot, "SELECT id FROM sits") == []
     assert events(env, c.guild) == []
-    assert env.bot.scheduler.job_ids() == ["core:heartbeat"]
+    assert await env.bot.scheduler.job_ids() == ["core:heartbeat"]
 
 
 async def test_only_voice_or_stage_channels_are_offered_for_voice_channel(env) -> None:
@@ -196,8 +196,8 @@ async def test_the_bots_schedule_for_a_berlin_series_follows_daylight_saving(env
     c, _ = await sangha(env)
     await c.facilitator.slash(c.general, "settings timezone", timezone="Europe/Berlin")
     await schedule(c, when="sat 19:00", repeat="weekly", reminder=10)
-    bells = env.bot.scheduler.plan("sits.start", "1").recurrence
-    reminders = env.bot.scheduler.plan("sits.reminder", "1").recurrence
+    bells = (await env.bot.scheduler.plan("sits.start", "1")).recurrence
+    reminders = (await env.bot.scheduler.plan("sits.reminder", "1")).recurrence
     march = datetime(2026, 3, 20, tzinfo=UTC)
     assert bells.next_after(march) == datetime(2026, 3, 21, 18, 0, tzinfo=UTC)  # CET
     assert bells.next_after(datetime(2026, 3, 22, tzinfo=UTC)) == datetime(2026, 3, 28, 18, 0, tzinfo=UTC)
@@ -205,4 +205,4 @@ async def test_the_bots_schedule_for_a_berlin_series_follows_daylight_saving(env
         2026, 4, 4, 17, 0, tzinfo=UTC
     )  # CEST
     assert reminders.next_after(datetime(2026, 3, 29, tzinfo=UTC)) == datetime(2026, 4, 4, 16, 50, tzinfo=UTC)
-    assert env.bot.scheduler.next_run("sits.start", "1") == datetime(2026, 1, 3, 18, 0, tzinfo=UTC)
+    assert await env.bot.scheduler.next_run("sits.start", "1") == datetime(2026, 1, 3, 18, 0, tzinfo=UTC)

@@ -53,7 +53,7 @@ async def test_a_malformed_time_is_explained(env) -> None:
     bad_days = await schedule(c, time="09:00", days="someday")
     assert "is not a day" in told(bad_days)
     assert await rows(env.bot, "SELECT * FROM wheel_schedules") == []
-    assert env.bot.scheduler.job_ids() == ["core:heartbeat"]
+    assert await env.bot.scheduler.job_ids() == ["core:heartbeat"]
 
 
 async def test_a_channel_the_bot_cannot_post_in_is_named(env) -> None:
@@ -120,7 +120,7 @@ async def test_days_and_the_guild_time_zone_are_respected(env, content: Content)
     posted = [m.created_at.strftime("%a %d %H:%M") for m in prompts_in(c.general)]
     assert posted == ["Thu 01 06:30", "Sat 03 06:30"]  # 07:30 in Berlin (UTC+1)
     assert segments_posted(c.general, content) == ["hub", "senses"]
-    plan = env.bot.scheduler.plan("wheel.prompt", str(c.guild.id))
+    plan = await env.bot.scheduler.plan("wheel.prompt", str(c.guild.id))
     upcoming = plan.recurrence.between(env.now(), env.now() + timedelta(days=7))
     assert [d.strftime("%a %H:%M") for d in upcoming] == ["Thu 06:30", "Sat 06:30"]
 
@@ -181,7 +181,7 @@ async def test_unschedule_stops_the_prompts(env, content: Content) -> None:
     await env.advance_time(10 * 3600)
     stopped = await c.facilitator.slash(c.general, "wheel unschedule")
     assert stopped.ephemeral and "Stopped the wheel prompts" in told(stopped)
-    assert "wheel.prompt:" not in " ".join(env.bot.scheduler.job_ids())
+    assert "wheel.prompt:" not in " ".join(await env.bot.scheduler.job_ids())
     await advance_days(env, 2)
     assert segments_posted(c.general, content) == ["hub"]
     again = await c.facilitator.slash(c.general, "wheel unschedule")
@@ -225,9 +225,11 @@ async def test_losing_permission_later_tells_the_facilitators_once(env, make_bot
         "muted", overwrites={c.guild.me: discord.PermissionOverwrite(send_messages=False)}
     )
     # as if the permission was taken away after /wheel schedule accepted the channel
-    await env.bot.get_cog("Wheel").store.set_schedule(
+    store = env.bot.get_cog("Wheel").store
+    await store.set_schedule(
         guild_id=c.guild.id, channel_id=muted.id, clock=time(9, 0), weekdays=ALL_DAYS, timezone="UTC"
     )
+    await env.bot.scheduler.put("wheel.prompt", (await store.schedule(c.guild.id)).plan)
     await restart(env, make_bot)
     await advance_days(env, 2)
     assert prompts_in(muted) == []
