@@ -119,6 +119,20 @@ async def test_a_paused_reminder_is_told_once_and_resets_when_set_again(db: Data
     assert [r.user_id for r in await store.active_reminders()] == [1]
 
 
+async def test_a_reminder_is_found_by_its_schedule_key_never_its_raw_id(db: Database) -> None:
+    store = CheckinService(db, clock=lambda: NOW, ledger_secret=b"k" * 32)
+    await store.set_reminder(123456789, 9, time(20, 0), "Europe/Berlin")
+    key = store.reminder_key(123456789)
+    assert "123456789" not in key
+    assert [r.user_id for r in await store.active_reminders([key])] == [123456789]
+    assert (await store.reminder_by_key(key)).user_id == 123456789
+    # A reminder saved before keys were stored (the upgrade) gets its key at the next fill.
+    await db.execute("UPDATE checkin_reminders SET schedule_key = NULL")
+    assert await store.reminder_by_key(key) is None
+    await store.fill_reminder_keys()
+    assert (await store.reminder_by_key(key)).user_id == 123456789
+
+
 async def test_export_has_every_checkin_with_its_note_and_the_reminder(db: Database) -> None:
     store = service(db)
     await store.add_checkin(checkin(1, note="tender morning"))
