@@ -171,7 +171,7 @@ class CheckinService:
                 clock.strftime("%H:%M"),
                 days_to_text(days),
                 timezone,
-                None,  # who changed it is not kept (data minimisation; see 0006_privacy.sql)
+                None,  # who changed it is not kept (data minimisation; see 0007_privacy.sql)
                 now.isoformat(),
             ),
         )
