@@ -207,3 +207,22 @@ async def test_without_a_reminder_a_dm_check_in_is_explained(env) -> None:
     assert answer.ephemeral
     said = answer.response.content if answer.response else answer.followups[0].content
     assert "works for the server your check-in reminder comes from" in said
+
+
+async def test_asking_someone_to_reach_out_works_from_the_dm(env) -> None:
+    """From the reminder's DM, *I could use support* still reaches the reminder's server's facilitators."""
+    c = community(env)
+    leads = c.guild.create_text_channel("leads")
+    await c.facilitator.slash(c.general, "settings channel", purpose="facilitators", channel=leads)
+    await c.alice.slash(c.general, "checkin remind", time="20:00")
+    await env.advance_time(20 * HOUR + 60)
+    [reminder] = [m for m in c.alice.user.dm_channel.history() if m.author.bot]
+    me = c.alice.user
+    step1 = await me.click(reminder, label="Check in")
+    screen = await me.click(step1.response, label="I could use support")
+    asked = await me.click(screen.response, label="Ask someone to reach out")
+    [notice] = leads.history()
+    assert c.alice.mention in notice.content
+    [thanks] = asked.followups
+    assert thanks.content == env.bot.content.support.alert_sent
+    assert [r["guild_id"] for r in await rows(env.bot, "SELECT guild_id FROM support_alerts")] == [c.guild.id]
