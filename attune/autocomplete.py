@@ -15,7 +15,7 @@ from discord import app_commands
 
 from attune.errors import UserError
 from attune.text import clip
-from attune.timeparse import get_zone, parse_clock, parse_when, to_local
+from attune.timeparse import get_zone, parse_clock, parse_when, timezone_choices, to_local
 
 WHEN_EXAMPLES = ("19:00", "tomorrow 07:30", "mon 19:00", "tue,thu 19:00")
 CLOCK_EXAMPLES = ("07:30", "12:00", "19:00")
@@ -92,6 +92,13 @@ async def _guild_zone(interaction: discord.Interaction[Any]) -> tzinfo:
         return UTC
     zone: tzinfo = (await interaction.client.guild_settings.get(interaction.guild_id)).zone
     return zone
+
+
+async def zone_autocomplete(
+    interaction: discord.Interaction[Any], current: str
+) -> list[app_commands.Choice[str]]:
+    """IANA time zone names matching what the member typed (≤ 25)."""
+    return [app_commands.Choice(name=name, value=name) for name in timezone_choices(current)]
 
 
 async def guild_time(interaction: discord.Interaction[Any], current: str) -> list[app_commands.Choice[str]]:

@@ -22,7 +22,7 @@ from attune.pacing import RequestPacer, pace
 from attune.privacy import PersonalData
 from attune.scheduler import Scheduler
 from attune.takedowns import Takedowns
-from attune.ui import AttuneTree, keep_only_needed_views
+from attune.ui import AttuneTree, Handlers, keep_only_needed_views
 
 log = logging.getLogger(__name__)
 
@@ -90,6 +90,8 @@ class AttuneBot(commands.Bot):
         self._resources_closed = False
         self._pruning: asyncio.Task[None] | None = None
         self.pacer = pacer
+        #: Who answers each capability's components, registered in its ``setup()``.
+        self.handlers = Handlers()
         if db is not None:
             self.db = db
 
@@ -133,6 +135,20 @@ class AttuneBot(commands.Bot):
         empties the cache until its GUILD_CREATE) or during an outage. Scheduled posts wait for it."""
         guild = self.get_guild(guild_id)
         return guild is None or not guild.unavailable
+
+    async def remove_cog(
+        self,
+        name: str,
+        /,
+        *,
+        guild: discord.abc.Snowflake | None = discord.utils.MISSING,
+        guilds: Sequence[discord.abc.Snowflake] = discord.utils.MISSING,
+    ) -> commands.Cog | None:
+        """Remove a cog, and the component handlers it owned with it."""
+        cog = await super().remove_cog(name, guild=guild, guilds=guilds)
+        if cog is not None:
+            self.handlers.forget(cog)
+        return cog
 
     def personal_data(self) -> list[PersonalData]:
         """The loaded cogs that store personal data, for ``/privacy``."""

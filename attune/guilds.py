@@ -98,12 +98,6 @@ class GuildSettings:
         self._cache.pop(guild_id, None)
         return await self.get(guild_id)
 
-    async def configured_guild_ids(self) -> list[int]:
-        rows = await self.db.fetchall(
-            "SELECT guild_id FROM guild_settings UNION SELECT guild_id FROM guild_channels"
-        )
-        return [r[0] for r in rows]
-
     async def notice_once(self, guild_id: int, key: str) -> bool:
         """True the first time ``key`` is noted for this guild (e.g. 'tell about a permission')."""
         changed = await self.db.execute(

@@ -453,9 +453,6 @@ class Recurrence:
             parts.append(f"{key}={text}")
         return ";".join(parts)
 
-    def trigger(self) -> RecurrenceTrigger:
-        return RecurrenceTrigger(self)
-
 
 class RecurrenceTrigger(BaseTrigger):
     """An APScheduler trigger that fires on a :class:`Recurrence`'s occurrences."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import secrets
 from datetime import timedelta
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 import discord
 from discord import app_commands
@@ -19,6 +19,7 @@ from attune.errors import UserError
 log = logging.getLogger("attune.errors")
 
 ItemT = TypeVar("ItemT", bound=discord.ui.Item[Any])
+HandlerT = TypeVar("HandlerT")
 
 
 def unwrap(error: BaseException) -> BaseException:
@@ -91,6 +92,59 @@ async def report_error(interaction: discord.Interaction, error: BaseException) -
         await reply_ephemeral(interaction, message)
     except discord.HTTPException:
         log.warning("could not deliver the error message for interaction %s", interaction.id)
+
+
+class HandlerKey(Generic[HandlerT]):
+    """What a view module needs answered, typed by the Protocol it declares for it.
+
+    A view module says ``CHECKIN_HANDLER = HandlerKey[CheckinHandler]("check-in components", ...)``;
+    the capability's ``setup()`` registers whatever implements the Protocol, and the view asks
+    :func:`handler` for it, so views never import, or look up by name, the cog that answers them.
+    """
+
+    def __init__(self, name: str, *, unavailable: str) -> None:
+        self.name = name
+        #: What a member is told when nothing answers (the capability is not loaded).
+        self.unavailable = unavailable
+
+    def __repr__(self) -> str:
+        return f"HandlerKey({self.name!r})"
+
+
+class Handlers:
+    """The bot's registry of who answers each view module's components (``bot.handlers``)."""
+
+    def __init__(self) -> None:
+        self._entries: dict[HandlerKey[Any], tuple[Any, object | None]] = {}
+
+    def register(self, key: HandlerKey[HandlerT], handler: HandlerT, *, owner: object | None = None) -> None:
+        """``handler`` answers ``key`` until :meth:`forget` is called with its ``owner`` (a cog)."""
+        if key in self._entries:
+            raise RuntimeError(f"{key!r} already has a handler")
+        self._entries[key] = (handler, owner)
+
+    def forget(self, owner: object) -> None:
+        """Drop every handler ``owner`` registered (its cog was removed)."""
+        for key in [key for key, (_, by) in self._entries.items() if by is owner]:
+            del self._entries[key]
+
+    def get(self, key: HandlerKey[HandlerT]) -> HandlerT:
+        entry = self._entries.get(key)
+        if entry is None:
+            raise UserError(key.unavailable)
+        handler: HandlerT = entry[0]
+        return handler
+
+
+def handler(interaction: discord.Interaction[Any], key: HandlerKey[HandlerT]) -> HandlerT:
+    """The object that answers ``key``'s components for this interaction's bot.
+
+    Raises :class:`UserError` (the key's *unavailable* message) when its capability is not loaded.
+    """
+    handlers = getattr(interaction.client, "handlers", None)
+    if not isinstance(handlers, Handlers):  # pragma: no cover - every AttuneBot has one
+        raise RuntimeError(f"{type(interaction.client).__name__} has no handler registry for {key!r}")
+    return handlers.get(key)
 
 
 class AttuneView(discord.ui.View):

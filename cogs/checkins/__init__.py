@@ -16,7 +16,7 @@ async def setup(bot: AttuneBot) -> None:
     from cogs.checkins.cog import CheckinsCog
     from cogs.checkins.flow import CheckinFlow
     from cogs.checkins.service import CheckinService
-    from cogs.checkins.views import DYNAMIC_ITEMS
+    from cogs.checkins.views import CHECKIN_HANDLER, DYNAMIC_ITEMS
 
     service = CheckinService(bot.db, bot.clock, bot.ledger_secret)
     threads = daily.DailyThreads(bot, service)
@@ -37,5 +37,8 @@ async def setup(bot: AttuneBot) -> None:
         late_after=timedelta(minutes=5),
         deadline=reminders.deadline,
     )
-    await bot.add_cog(CheckinsCog(bot, service, CheckinFlow(bot, service), threads, reminder_jobs))
+    flow = CheckinFlow(bot, service)
+    cog = CheckinsCog(bot, service, flow, threads, reminder_jobs)
+    await bot.add_cog(cog)
+    bot.handlers.register(CHECKIN_HANDLER, flow, owner=cog)
     bot.add_dynamic_items(*DYNAMIC_ITEMS)

@@ -69,12 +69,6 @@ class SupportAlerts:
     async def can_alert(self, guild_id: int) -> bool:
         return await self.channel(guild_id) is not None
 
-    async def last_asked(self, guild_id: int, user_id: int) -> datetime | None:
-        value = await self.bot.db.fetchval(
-            "SELECT max(sent_at) FROM support_alerts WHERE guild_id = ? AND user_id = ?", (guild_id, user_id)
-        )
-        return datetime.fromisoformat(value) if value else None
-
     async def send(self, guild_id: int, user: discord.abc.User) -> None:
         """Tell the facilitators, once per :data:`ALERT_COOLDOWN`; raises :class:`UserError` otherwise."""
         now = self.bot.clock()

@@ -11,10 +11,10 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from attune.autocomplete import guild_time, reminder_time
+from attune.autocomplete import guild_time, reminder_time, zone_autocomplete
 from attune.errors import UserError
 from attune.permissions import POST_WITH_THREAD, facilitator_only, guild_id_of, require_bot_permissions
-from attune.timeparse import describe_days, get_zone, parse_clock, parse_days, timezone_choices
+from attune.timeparse import describe_days, get_zone, parse_clock, parse_days
 from attune.ui import report_error
 from cogs.checkins import daily, reminders, render, renderer, summary_render
 from cogs.checkins.flow import CheckinFlow
@@ -31,10 +31,6 @@ log = logging.getLogger(__name__)
 OFF_WORDS = {"off", "stop", "none", "no", "disable"}
 HISTORY_FILE = "checkin-history.png"
 SUMMARY_FILE = "checkin-summary.png"
-
-
-async def zone_autocomplete(interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
-    return [app_commands.Choice(name=name, value=name) for name in timezone_choices(current)]
 
 
 class CheckinsCog(commands.Cog, name="Check-ins"):

@@ -14,16 +14,13 @@
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import discord
 
 from attune.content import MIXED, Content
-from attune.ui import AttuneDynamicItem, AttuneModal
+from attune.ui import AttuneDynamicItem, AttuneModal, HandlerKey, handler
 from cogs.checkins.service import NOTE_LIMIT
-
-if TYPE_CHECKING:
-    from cogs.checkins.flow import CheckinFlow
 
 MIXED_LABEL = "Not sure / mixed"
 NOTE_FIELD = "note"
@@ -32,12 +29,33 @@ NOTE_MODAL = re.compile(r"checkin:note:(?P<zone>[a-z]+):(?P<word>.{1,40})")
 NOTE_INPUT_MAX = NOTE_LIMIT  # Discord counts down as the member types, and refuses more
 
 
-def _flow(interaction: discord.Interaction[Any]) -> CheckinFlow:
-    cog = interaction.client.get_cog("Check-ins")
-    if cog is None:  # pragma: no cover - the cog is loaded with its items
-        raise RuntimeError("the check-ins cog is not loaded")
-    flow: CheckinFlow = cog.flow
-    return flow
+class CheckinHandler(Protocol):
+    """What the check-in components need answered (the check-in flow implements it)."""
+
+    async def start(self, interaction: discord.Interaction[Any], *, from_starter: bool = False) -> None: ...
+
+    async def choose_zone(
+        self, interaction: discord.Interaction[Any], zone: str, *, skip_support: bool
+    ) -> None: ...
+
+    async def choose_quadrant(
+        self, interaction: discord.Interaction[Any], zone: str, quadrant: str
+    ) -> None: ...
+
+    async def choose_word(self, interaction: discord.Interaction[Any], zone: str, word: str) -> None: ...
+
+    async def show_support(self, interaction: discord.Interaction[Any]) -> None: ...
+
+    async def alert_facilitators(self, interaction: discord.Interaction[Any]) -> None: ...
+
+
+CHECKIN_HANDLER = HandlerKey[CheckinHandler](
+    "check-in components", unavailable="Check-ins are not available right now; please try again in a moment."
+)
+
+
+def _flow(interaction: discord.Interaction[Any]) -> CheckinHandler:
+    return handler(interaction, CHECKIN_HANDLER)
 
 
 # ---------------------------------------------------------------------------- buttons

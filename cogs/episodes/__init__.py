@@ -19,7 +19,7 @@ async def setup(bot: AttuneBot) -> None:
     from cogs.episodes.destinations import Allowed
     from cogs.episodes.digest import DIGEST_KIND
     from cogs.episodes.poller import POLL_KIND
-    from cogs.episodes.views import AnotherEpisode, BrowsePage, InsightsPage
+    from cogs.episodes.views import EPISODE_PAGES, AnotherEpisode, BrowsePage, InsightsPage
 
     allowed = Allowed.from_entries(bot.settings.feeds_allow)
     fetch.LIMITS = replace(fetch.LIMITS, allowed=allowed)
@@ -34,6 +34,7 @@ async def setup(bot: AttuneBot) -> None:
         log.info("podcast feeds may also be fetched from: %s", ", ".join(bot.settings.feeds_allow))
     cog = EpisodesCog(bot)
     await bot.add_cog(cog)
+    bot.handlers.register(EPISODE_PAGES, cog, owner=cog)
     # A missed poll costs nothing but a short delay (the next one finds the same items), so polls
     # missed while the bot was down are not run in a burst at start-up beyond a short grace.
     bot.scheduler.register(

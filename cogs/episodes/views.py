@@ -7,16 +7,12 @@ keeps working after a restart. Each click recomputes the page from the database.
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any, Protocol
 
 import discord
 
-from attune.errors import UserError
 from attune.permissions import guild_id_of
-from attune.ui import AttuneDynamicItem
-
-if TYPE_CHECKING:
-    from cogs.episodes.cog import EpisodesCog
+from attune.ui import AttuneDynamicItem, HandlerKey, handler
 
 CUSTOM_ID_MAX = 100
 LABELS = {"p": "◀ Previous", "n": "Next ▶"}
@@ -26,11 +22,29 @@ class _ItemFactory(Protocol):
     def __call__(self, direction: str, target: int, *, disabled: bool) -> discord.ui.Item[Any] | None: ...
 
 
-def _cog(interaction: discord.Interaction[Any]) -> EpisodesCog:
-    cog = interaction.client.get_cog("Episodes")
-    if cog is None:  # pragma: no cover - the extension is always loaded with its buttons
-        raise UserError("Episodes are not available right now; please try again in a moment.")
-    return cog
+class EpisodePages(Protocol):
+    """What the episode buttons need answered: each page, recomputed from the database."""
+
+    async def browse_page(
+        self, guild_id: int, theme_id: str, query: str, page: int
+    ) -> tuple[discord.Embed, discord.ui.View | None]: ...
+
+    async def insights_page(
+        self, guild_id: int, days: int, page: int
+    ) -> tuple[discord.Embed, discord.ui.View | None]: ...
+
+    async def random_pick(
+        self, guild_id: int, theme_id: str
+    ) -> tuple[discord.Embed, discord.ui.View | None]: ...
+
+
+EPISODE_PAGES = HandlerKey[EpisodePages](
+    "episode buttons", unavailable="Episodes are not available right now; please try again in a moment."
+)
+
+
+def _pages(interaction: discord.Interaction[Any]) -> EpisodePages:
+    return handler(interaction, EPISODE_PAGES)
 
 
 def pager(make: _ItemFactory, page: int, pages: int) -> discord.ui.View | None:
@@ -86,7 +100,7 @@ class BrowsePage(
 
     async def handle(self, interaction: discord.Interaction[Any]) -> None:
         guild_id = guild_id_of(interaction)
-        embed, view = await _cog(interaction).browse_page(guild_id, self.theme, self.query, self.page)
+        embed, view = await _pages(interaction).browse_page(guild_id, self.theme, self.query, self.page)
         await interaction.response.edit_message(embed=embed, view=view)
 
 
@@ -114,7 +128,7 @@ class InsightsPage(
 
     async def handle(self, interaction: discord.Interaction[Any]) -> None:
         guild_id = guild_id_of(interaction)
-        embed, view = await _cog(interaction).insights_page(guild_id, self.days, self.page)
+        embed, view = await _pages(interaction).insights_page(guild_id, self.days, self.page)
         await interaction.response.edit_message(embed=embed, view=view)
 
 
@@ -141,5 +155,5 @@ class AnotherEpisode(AttuneDynamicItem[discord.ui.Button[Any]], template=r"ep:r:
 
     async def handle(self, interaction: discord.Interaction[Any]) -> None:
         guild_id = guild_id_of(interaction)
-        embed, view = await _cog(interaction).random_pick(guild_id, self.theme)
+        embed, view = await _pages(interaction).random_pick(guild_id, self.theme)
         await interaction.response.edit_message(embed=embed, view=view)

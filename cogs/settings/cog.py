@@ -8,6 +8,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from attune.autocomplete import zone_autocomplete
 from attune.cooldowns import ACTIONS, MAX_MINUTES, MAX_USES, Limit
 from attune.errors import UserError
 from attune.guilds import GuildConfig
@@ -19,7 +20,7 @@ from attune.permissions import (
     require_bot_permissions,
     require_facilitator,
 )
-from attune.timeparse import get_zone, timezone_choices
+from attune.timeparse import get_zone
 from attune.ui import AttuneModal, report_error
 
 if TYPE_CHECKING:
@@ -44,11 +45,6 @@ PURPOSE_CHOICES = [
     app_commands.Choice(name="Episodes and insights", value="episodes"),
     app_commands.Choice(name="Facilitators' notices", value="facilitators"),
 ]
-
-
-async def zone_autocomplete(interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
-    """IANA time zone names matching what the member typed (≤ 25)."""
-    return [app_commands.Choice(name=name, value=name) for name in timezone_choices(current)]
 
 
 def describe_config(config: GuildConfig, default_support: str) -> discord.Embed:

@@ -12,9 +12,10 @@ if TYPE_CHECKING:
 async def setup(bot: AttuneBot) -> None:
     """Add the cog, register the sit schedule kinds with the core, and the restart-proof buttons."""
     from cogs.sits.cog import SitsCog
-    from cogs.sits.views import DYNAMIC_ITEMS
+    from cogs.sits.views import DYNAMIC_ITEMS, SIT_HANDLER
 
     cog = SitsCog(bot)
     await bot.add_cog(cog)
+    bot.handlers.register(SIT_HANDLER, cog, owner=cog)
     cog.schedules.register()
     bot.add_dynamic_items(*DYNAMIC_ITEMS)

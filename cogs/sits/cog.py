@@ -14,14 +14,14 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from attune.autocomplete import when_choices
+from attune.autocomplete import when_choices, zone_autocomplete
 from attune.cooldowns import take_for
 from attune.errors import UserError
 from attune.guilds import GuildConfig
 from attune.permissions import POST, facilitator_only, guild_id_of, require_bot_permissions
 from attune.scheduler import PermanentFailure
 from attune.text import clip, minutes, one_line, plural
-from attune.timeparse import get_zone, timezone_choices, to_local
+from attune.timeparse import get_zone, to_local
 from cogs.sits import ics, render
 from cogs.sits.attendance import VoiceTracker
 from cogs.sits.delivery import SitSchedules, mention_only
@@ -84,10 +84,6 @@ OPTION_HELP = {
     "timezone": "Time zone for when, e.g. Europe/Berlin (default: the server's)",
     "guide": "A silent sit, or the Wheel of Awareness posted step by step during it",
 }
-
-
-async def zone_autocomplete(interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
-    return [app_commands.Choice(name=name, value=name) for name in timezone_choices(current)]
 
 
 async def when_autocomplete(interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:

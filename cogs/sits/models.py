@@ -12,8 +12,6 @@ Answer = Literal["going", "maybe", "cant"]
 ANSWERS: tuple[Answer, ...] = ("going", "maybe", "cant")
 ANSWER_LABELS: dict[str, str] = {"going": "Going", "maybe": "Maybe", "cant": "Can't"}
 ANSWER_EMOJI: dict[str, str] = {"going": "✅", "maybe": "🤔", "cant": "🚫"}
-Guide = Literal["silent", "wheel"]
-Status = Literal["active", "cancelled", "ended"]
 
 
 NONE: frozenset = frozenset()  # one shared empty set: ten thousand sits need not hold ten thousand

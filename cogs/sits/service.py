@@ -233,12 +233,6 @@ class SitStore:
         )
         return [row[0] for row in rows]
 
-    async def answer_of(self, sit_id: int, occurrence: datetime, user_id: int) -> str | None:
-        return await self.db.fetchval(
-            "SELECT answer FROM sit_rsvps WHERE sit_id = ? AND occurrence = ? AND user_id = ?",
-            (sit_id, _iso(occurrence), user_id),
-        )
-
     async def move_answers(self, sit_id: int, old: datetime, new: datetime) -> int:
         """Carry the answers for a moved occurrence over to its new time."""
         if old == new:

@@ -9,16 +9,12 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import discord
 
-from attune.errors import UserError
-from attune.ui import AttuneDynamicItem
+from attune.ui import AttuneDynamicItem, HandlerKey, handler
 from cogs.sits.models import ANSWER_EMOJI, ANSWER_LABELS, ANSWERS
-
-if TYPE_CHECKING:
-    from cogs.sits.cog import SitsCog
 
 _STYLES = {
     "going": discord.ButtonStyle.success,
@@ -27,11 +23,23 @@ _STYLES = {
 }
 
 
-def _cog(interaction: discord.Interaction[Any]) -> SitsCog:
-    cog = interaction.client.get_cog("Sits")
-    if cog is None:  # pragma: no cover - the extension is loaded whenever its buttons exist
-        raise UserError("Sits are not available right now; please try again in a moment.")
-    return cog
+class SitHandler(Protocol):
+    """What the sit buttons need answered."""
+
+    async def on_rsvp(self, interaction: discord.Interaction, sit_id: int, answer: str) -> None: ...
+
+    async def on_calendar_button(self, interaction: discord.Interaction, sit_id: int) -> None: ...
+
+    async def on_i_sat(self, interaction: discord.Interaction, sit_id: int, start: datetime) -> None: ...
+
+
+SIT_HANDLER = HandlerKey[SitHandler](
+    "sit buttons", unavailable="Sits are not available right now; please try again in a moment."
+)
+
+
+def _sits(interaction: discord.Interaction[Any]) -> SitHandler:
+    return handler(interaction, SIT_HANDLER)
 
 
 class RsvpButton(
@@ -56,7 +64,7 @@ class RsvpButton(
         return cls(int(match["sit"]), match["answer"])
 
     async def handle(self, interaction: discord.Interaction[Any]) -> None:
-        await _cog(interaction).on_rsvp(interaction, self.sit_id, self.answer)
+        await _sits(interaction).on_rsvp(interaction, self.sit_id, self.answer)
 
 
 class CalendarButton(AttuneDynamicItem[discord.ui.Button[Any]], template=r"sit:(?P<sit>\d+):ics"):
@@ -78,7 +86,7 @@ class CalendarButton(AttuneDynamicItem[discord.ui.Button[Any]], template=r"sit:(
         return cls(int(match["sit"]))
 
     async def handle(self, interaction: discord.Interaction[Any]) -> None:
-        await _cog(interaction).on_calendar_button(interaction, self.sit_id)
+        await _sits(interaction).on_calendar_button(interaction, self.sit_id)
 
 
 class SatButton(AttuneDynamicItem[discord.ui.Button[Any]], template=r"sit:(?P<sit>\d+):(?P<at>\d{1,12}):sat"):
@@ -101,7 +109,7 @@ class SatButton(AttuneDynamicItem[discord.ui.Button[Any]], template=r"sit:(?P<si
         return cls(int(match["sit"]), datetime.fromtimestamp(int(match["at"]), UTC))
 
     async def handle(self, interaction: discord.Interaction[Any]) -> None:
-        await _cog(interaction).on_i_sat(interaction, self.sit_id, self.start)
+        await _sits(interaction).on_i_sat(interaction, self.sit_id, self.start)
 
 
 def announcement_view(sit_id: int, *, open_for_answers: bool) -> discord.ui.View:

@@ -11,9 +11,16 @@ if TYPE_CHECKING:
 async def setup(bot: AttuneBot) -> None:
     """Add the cog, its restart-proof buttons, and the ``wheel.prompt`` schedule kind."""
     from cogs.wheel.cog import WheelCog
-    from cogs.wheel.views import JournalPageButton, PracticeButton, PracticeReflectButton, PromptReflectButton
+    from cogs.wheel.views import (
+        WHEEL_HANDLER,
+        JournalPageButton,
+        PracticeButton,
+        PracticeReflectButton,
+        PromptReflectButton,
+    )
 
     cog = WheelCog(bot)
     await bot.add_cog(cog)
+    bot.handlers.register(WHEEL_HANDLER, cog, owner=cog)
     bot.add_dynamic_items(PracticeButton, PracticeReflectButton, PromptReflectButton, JournalPageButton)
     cog.schedule_kind.register()

@@ -10,16 +10,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import discord
 
+from attune.content import WheelContent
 from attune.errors import UserError
-from attune.ui import AttuneDynamicItem, AttuneView
+from attune.ui import AttuneDynamicItem, AttuneView, HandlerKey, handler
 from cogs.wheel.service import REFLECTION_MAX
-
-if TYPE_CHECKING:
-    from cogs.wheel.cog import WheelCog
 
 SEGMENTS = "hub|senses|interoception|mental|relational"
 MODAL_PREFIX = "wheel:rm:"
@@ -31,11 +29,34 @@ INPUT_MAX = REFLECTION_MAX
 PRACTICE_LABELS = {"begin": "Begin", "next": "Next", "pause": "Pause", "resume": "Resume", "end": "End"}
 
 
-def wheel_cog(interaction: discord.Interaction[Any]) -> WheelCog:
-    cog = interaction.client.get_cog("Wheel")
-    if cog is None:  # pragma: no cover - the extension is always loaded with its buttons
-        raise UserError("The Wheel of Awareness is not available right now; please try again later.")
-    return cog
+class PracticeClicks(Protocol):
+    async def click(self, interaction: discord.Interaction[Any], practice_id: str, action: str) -> None: ...
+
+
+class WheelHandler(Protocol):
+    """What the wheel's buttons need answered (the wheel cog implements it)."""
+
+    @property
+    def content(self) -> WheelContent: ...
+
+    @property
+    def runner(self) -> PracticeClicks: ...
+
+    async def prompt_text(self, interaction: discord.Interaction, message_id: int, segment: str) -> str: ...
+
+    async def journal_message(
+        self, user_id: int, page: int
+    ) -> tuple[discord.Embed, discord.ui.View | None]: ...
+
+
+WHEEL_HANDLER = HandlerKey[WheelHandler](
+    "wheel buttons",
+    unavailable="The Wheel of Awareness is not available right now; please try again later.",
+)
+
+
+def wheel_handler(interaction: discord.Interaction[Any]) -> WheelHandler:
+    return handler(interaction, WHEEL_HANDLER)
 
 
 # ---------------------------------------------------------------------------- practice
@@ -68,7 +89,7 @@ class PracticeButton(
         return cls(match["pid"], match["action"])
 
     async def handle(self, interaction: discord.Interaction[Any]) -> None:
-        await wheel_cog(interaction).runner.click(interaction, self.practice_id, self.action)
+        await wheel_handler(interaction).runner.click(interaction, self.practice_id, self.action)
 
 
 class PracticeReflectButton(
@@ -94,11 +115,11 @@ class PracticeReflectButton(
         return cls(match["length"])
 
     async def handle(self, interaction: discord.Interaction[Any]) -> None:
-        cog = wheel_cog(interaction)
+        wheel = wheel_handler(interaction)
         modal = reflection_modal(
             f"{MODAL_PREFIX}practice:{self.length}",
             title="Reflect on your practice",
-            intro=cog.content.closing_reflection,
+            intro=wheel.content.closing_reflection,
             with_visibility=False,
         )
         await send_stateless_modal(interaction, modal)
@@ -156,8 +177,8 @@ class PromptReflectButton(
     async def handle(self, interaction: discord.Interaction[Any]) -> None:
         if interaction.message is None:  # pragma: no cover - a button always sits on a message
             raise UserError("I can't tell which prompt this is; please use a newer prompt.")
-        cog = wheel_cog(interaction)
-        prompt = await cog.prompt_text(interaction, interaction.message.id, self.segment)
+        wheel = wheel_handler(interaction)
+        prompt = await wheel.prompt_text(interaction, interaction.message.id, self.segment)
         modal = reflection_modal(
             f"{MODAL_PREFIX}{interaction.message.id}:{self.segment}:{self.index}",
             title="Reflect",
@@ -203,8 +224,8 @@ class JournalPageButton(
     async def handle(self, interaction: discord.Interaction[Any]) -> None:
         if interaction.user.id != self.user_id:
             raise UserError("This journal belongs to someone else. Open your own with `/wheel journal`.")
-        cog = wheel_cog(interaction)
-        embed, view = await cog.journal_message(self.user_id, self.page)
+        wheel = wheel_handler(interaction)
+        embed, view = await wheel.journal_message(self.user_id, self.page)
         await interaction.response.edit_message(embed=embed, view=view)
 
 

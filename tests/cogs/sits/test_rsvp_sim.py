@@ -80,3 +80,13 @@ async def test_add_to_calendar_gives_a_private_ics_file(env) -> None:
     assert event.decoded("dtstart").astimezone(UTC) == datetime(2026, 1, 5, 19, 0, tzinfo=UTC)
     assert event["rrule"].to_ical() == b"FREQ=WEEKLY;BYDAY=MO;WKST=MO"
     assert "Zendo" in str(event["location"])
+
+
+async def test_a_click_after_the_cog_is_removed_is_told_sits_are_unavailable(env) -> None:
+    c, _ = await sangha(env)
+    await schedule(c, repeat="daily")
+    sit = await only_sit(env.bot)
+    await env.bot.remove_cog("Sits")  # its buttons stay registered; their handler goes with the cog
+    pressed = await c.alice.click(announcement(c.general, sit), label="Going")
+    assert pressed.ephemeral
+    assert "Sits are not available right now" in told(pressed)
