@@ -48,6 +48,7 @@ def render_history(
     import matplotlib
 
     matplotlib.use("Agg")
+    from matplotlib.colors import to_rgba
     from matplotlib.dates import AutoDateLocator, ConciseDateFormatter, date2num
     from matplotlib.figure import Figure
     from matplotlib.patches import Rectangle
@@ -82,19 +83,20 @@ def render_history(
     map_ax.axhline(0, color="#ffffff", linewidth=2)
     map_ax.axvline(0, color="#ffffff", linewidth=2)
     count = len(data.moods)
-    for index, (energy, pleasantness, quadrant) in enumerate(data.moods):
-        recency = (index + 1) / count  # the newest is 1
-        dx, dy = _spread(index) if count > 1 else (0.0, 0.0)
-        map_ax.scatter(
-            pleasantness + dx,
-            energy + dy,
-            s=70 + 90 * recency,
-            color=colours.get(quadrant, "#777777"),
-            alpha=0.3 + 0.7 * recency,
-            edgecolors=TEXT_COLOUR,
-            linewidths=1.4 if index == count - 1 else 0.5,
-            zorder=3,
-        )
+    if count:
+        # One collection for every dot: an artist per dot cost most of the chart's drawing time.
+        xs, ys, sizes, faces, edges, widths = [], [], [], [], [], []
+        for index, (energy, pleasantness, quadrant) in enumerate(data.moods):
+            recency = (index + 1) / count  # the newest is 1
+            dx, dy = _spread(index) if count > 1 else (0.0, 0.0)
+            alpha = 0.3 + 0.7 * recency
+            xs.append(pleasantness + dx)
+            ys.append(energy + dy)
+            sizes.append(70 + 90 * recency)
+            faces.append(to_rgba(colours.get(quadrant, "#777777"), alpha))
+            edges.append(to_rgba(TEXT_COLOUR, alpha))
+            widths.append(1.4 if index == count - 1 else 0.5)
+        map_ax.scatter(xs, ys, s=sizes, c=faces, edgecolors=edges, linewidths=widths, zorder=3)
     map_ax.set_xlim(-EDGE, EDGE)
     map_ax.set_ylim(-EDGE, EDGE)
     map_ax.set_aspect("equal")
@@ -128,5 +130,6 @@ def render_history(
         zones_ax.spines[side].set_visible(False)
 
     buffer = io.BytesIO()
-    figure.savefig(buffer, format="png")
+    # Light compression: a third of the encoding time for a file about a fifth larger.
+    figure.savefig(buffer, format="png", pil_kwargs={"compress_level": 1})
     return buffer.getvalue()

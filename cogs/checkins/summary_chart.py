@@ -52,5 +52,5 @@ def render_summary(
     feel_ax.set_xticks(positions, names, rotation=30, ha="right")
     figure.text(0.01, 0.0, "Published days only; numbers under 3 are not drawn.", fontsize=8, color="#666666")
     buffer = io.BytesIO()
-    figure.savefig(buffer, format="png")
+    figure.savefig(buffer, format="png", pil_kwargs={"compress_level": 1})
     return buffer.getvalue()
