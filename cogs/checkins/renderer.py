@@ -1,7 +1,8 @@
 """Rendering history charts in a separate process, so drawing never competes with the bot.
 
-matplotlib holds the GIL while it draws: in a thread, a burst of ``/checkin history`` requests
-starves the event loop, and every other member's button waits. One worker process draws instead
+Drawing holds the GIL (Pillow's shapes and text for the history chart, matplotlib for the summary):
+in a thread, a burst of ``/checkin history`` requests starves the event loop, and every other
+member's button waits. One worker process draws instead
 (charts queue there), started on the first chart, so a bot that never draws never pays for it.
 """
 
