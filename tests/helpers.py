@@ -99,6 +99,18 @@ def refused(result: Any, *substance: str) -> str:
     return said
 
 
+def answered_with(env: Any, before: int) -> list[str]:
+    """The requests that answered interactions since request number ``before``: interaction
+    callbacks by type (4 message, 5 deferred, 6 deferred update, 7 update) and webhook calls."""
+    kinds = []
+    for request in env.http_requests[before:]:
+        if "/callback" in request.path:
+            kinds.append(f"callback {request.json['type']}")
+        elif request.path.startswith("/webhooks/"):
+            kinds.append(f"webhook {request.method}")
+    return kinds
+
+
 def pings_nobody(env: Any, message: Any) -> bool:
     """Discord notified nobody for ``message``, and its mention policy could notify nobody.
 

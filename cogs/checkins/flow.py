@@ -15,6 +15,7 @@ import discord
 from attune.content import MIXED, QUADRANTS, ZONES, Content, EmotionWord
 from attune.cooldowns import OnCooldown, take_for
 from attune.errors import UserError
+from attune.promptly import Promptly
 from cogs.checkins import render
 from cogs.checkins.alerts import SupportAlerts
 from cogs.checkins.ordering import InOrder, Turn
@@ -164,7 +165,19 @@ class CheckinFlow:
 
         A note over the limit (only possible from an older or unusual client) is trimmed, never a
         reason to lose the check-in: the member is shown what was cut, so nothing typed is lost.
+        A private check-in is answered in one request (acknowledged first only if saving is slow).
         """
+        async with Promptly(interaction, thinking=interaction.message is None) as reply:
+            await self._save_and_answer(interaction, reply, zone, word, values)
+
+    async def _save_and_answer(
+        self,
+        interaction: discord.Interaction[Any],
+        reply: Promptly,
+        zone: str,
+        word: str,
+        values: dict[str, Any],
+    ) -> None:
         guild_id = await self.guild_of(interaction)
         self._zone(zone)
         emotion = self._emotion(word)
@@ -184,7 +197,8 @@ class CheckinFlow:
         # A place in line, taken before anything is awaited: shares post in the order they arrived.
         turn = self._sharing.take(guild_id) if visibility == "shared" else None
         try:
-            await interaction.response.defer(ephemeral=True, thinking=interaction.message is None)
+            if turn is not None:  # the share waits its turn to post: acknowledge at once
+                await reply.acknowledge()
             now = self.bot.clock()
             config = await self.bot.guild_settings.get(guild_id)
             local_date = local_date_of(now, config.zone)
@@ -236,13 +250,10 @@ class CheckinFlow:
         if zone == "support" or emotion.heavy:
             view = with_support_button(view)
         if interaction.message is not None:
-            await interaction.edit_original_response(content=notice or None, embed=embed, view=view)
+            await reply.edit(content=notice or None, embed=embed, view=view)
         else:
-            await interaction.followup.send(
-                content=notice or discord.utils.MISSING,
-                embed=embed,
-                view=view or discord.utils.MISSING,
-                ephemeral=True,
+            await reply.send(
+                content=notice or discord.utils.MISSING, embed=embed, view=view or discord.utils.MISSING
             )
 
     async def _share_in_turn(

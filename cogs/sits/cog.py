@@ -19,6 +19,7 @@ from attune.cooldowns import take_for
 from attune.errors import UserError
 from attune.guilds import GuildConfig
 from attune.permissions import POST, facilitator_only, guild_id_of, require_bot_permissions
+from attune.promptly import Promptly
 from attune.scheduler import PermanentFailure
 from attune.text import clip, minutes, one_line, plural
 from attune.timeparse import get_zone, to_local
@@ -536,9 +537,14 @@ class SitsCog(commands.Cog, name="Sits"):
         return sit
 
     async def on_rsvp(self, interaction: discord.Interaction, sit_id: int, answer: str) -> None:
-        # Acknowledge first (no visible change), so a burst of clicks is answered at once; the
-        # counts are then edited onto the announcement and the member is told privately.
-        await interaction.response.defer()
+        # One request answers the click and edits the new counts onto the announcement (with an
+        # acknowledgement first only if that takes long); then the member is told privately.
+        async with Promptly(interaction, ephemeral=False) as reply:
+            await self._answer_rsvp(interaction, reply, sit_id, answer)
+
+    async def _answer_rsvp(
+        self, interaction: discord.Interaction, reply: Promptly, sit_id: int, choice: str
+    ) -> None:
         sit = await self._button_sit(interaction, sit_id)
         if sit.status == "cancelled":
             raise UserError("This sit was cancelled, so there's nothing to answer.")
@@ -547,9 +553,9 @@ class SitsCog(commands.Cog, name="Sits"):
         start = sit.current(now) if sit.active else None
         if start is None:
             raise UserError("This sit has ended; look for the next one with `/sit list`.")
-        previous = await self.store.answer(sit.id, start, interaction.user.id, answer)
+        previous = await self.store.answer(sit.id, start, interaction.user.id, choice)
         counts = await self.store.counts(sit.id, start)
-        await interaction.edit_original_response(
+        await reply.edit(
             embed=render.announcement_embed(sit, start, counts, now=now),
             view=announcement_view(sit.id, open_for_answers=True),
         )
@@ -559,18 +565,18 @@ class SitsCog(commands.Cog, name="Sits"):
             and sit.shown_at != start
         ):
             await self.store.set_shown(sit.id, start)
-        label = ANSWER_LABELS[answer]
+        label = ANSWER_LABELS[choice]
         at = discord.utils.format_dt(start, "F")
-        if previous == answer:
+        if previous == choice:
             text = f"You had already answered **{label}** for {at}."
-        elif answer == "going":
+        elif choice == "going":
             title = render.plain(sit.title)
             text = f"You're **going** to **{title}** on {at}. I'll mention you in the reminder."
-        elif answer == "maybe":
+        elif choice == "maybe":
             text = f"Marked as **maybe** for {at}. Change it any time on the announcement."
         else:
             text = f"Thanks for letting us know you can't make it on {at}."
-        log.info("guild=%s user=%s rsvp sit=%s %s", sit.guild_id, interaction.user.id, sit.id, answer)
+        log.info("guild=%s user=%s rsvp sit=%s %s", sit.guild_id, interaction.user.id, sit.id, choice)
         await interaction.followup.send(text, ephemeral=True)
 
     async def on_calendar_button(self, interaction: discord.Interaction, sit_id: int) -> None:

@@ -14,7 +14,7 @@ from tests.cogs.checkins.steps import (
     set_up_daily,
     starters,
 )
-from tests.helpers import community, pings_nobody, restart, restarts, rows
+from tests.helpers import answered_with, community, pings_nobody, restart, restarts, rows
 
 CHECKIN_COLUMNS = (
     "guild_id, user_id, zone, word, quadrant, energy, pleasantness, note, visibility, local_date"
@@ -59,6 +59,21 @@ async def test_a_private_checkin_is_stored_and_nothing_appears_in_the_thread(env
             "created_at": "2026-01-01T09:02:00+00:00",
         }
     ]
+
+
+async def test_a_private_checkin_is_answered_in_one_request_a_shared_one_acknowledged_first(env) -> None:
+    c = community(env)
+    await thread_of_today(env, c)
+    shown = await reach_modal(c.alice, c.general, "within", "low_pleasant", "Content")
+    before = len(env.http_requests)
+    kept = await c.alice.submit_modal(shown, {"visibility": ["private"]})
+    assert answered_with(env, before) == ["callback 7"]
+    assert "Kept private" in result_embed(kept).description
+    shown = await reach_modal(c.bob, c.general, "within", "low_pleasant", "Content")
+    before = len(env.http_requests)
+    shared = await c.bob.submit_modal(shown, {"visibility": ["shared"]})
+    assert answered_with(env, before) == ["callback 6", "webhook PATCH"]
+    assert "Shared in" in result_embed(shared).description
 
 
 async def test_every_step_is_ephemeral_and_the_word_list_has_meanings(env) -> None:

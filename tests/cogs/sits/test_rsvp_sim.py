@@ -9,7 +9,7 @@ from icalendar import Calendar
 
 from cogs.sits.views import RsvpButton
 from tests.cogs.sits.sim import announcement, field, only_sit, sangha, schedule
-from tests.helpers import restart, restarts, rows, told
+from tests.helpers import answered_with, restart, restarts, rows, told
 
 
 def coming(channel, sit) -> str:  # type: ignore[no-untyped-def]
@@ -31,6 +31,16 @@ async def test_answers_change_the_counts_on_the_announcement(env) -> None:
     assert "already answered" in told(again)
     answers = await rows(env.bot, "SELECT user_id, answer FROM sit_rsvps ORDER BY user_id")
     assert answers == [{"user_id": c.alice.id, "answer": "cant"}, {"user_id": c.bob.id, "answer": "maybe"}]
+
+
+async def test_an_answer_takes_two_requests_the_counts_with_the_answer_then_the_private_note(env) -> None:
+    c, _ = await sangha(env)
+    await schedule(c, repeat="daily")
+    sit = await only_sit(env.bot)
+    before = len(env.http_requests)
+    going = await c.alice.click(announcement(c.general, sit), label="Going")
+    assert answered_with(env, before) == ["callback 7", "webhook POST"]
+    assert "Going **1**" in coming(c.general, sit) and going.followups[0].ephemeral
 
 
 @restarts(RsvpButton)
