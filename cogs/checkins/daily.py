@@ -14,13 +14,13 @@ from __future__ import annotations
 import logging
 from collections.abc import Collection
 from datetime import date, datetime, time, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 from zoneinfo import ZoneInfo
 
 import discord
 
-from attune.notify import tell_facilitators
-from attune.permissions import POST_WITH_THREAD, missing_permissions
+from attune.channels import Purpose, permission_notice_key, postable_channel
+from attune.permissions import POST_WITH_THREAD
 from attune.scheduler import Occurrence, PermanentFailure, Plan
 from attune.timeparse import to_utc
 from cogs.checkins import render
@@ -58,8 +58,7 @@ def deadline(plan: Plan, at: datetime) -> datetime:
     return end_of_local_day(zone_name, at)
 
 
-def permission_notice_key(channel_id: int) -> str:
-    return f"checkins.permissions.{channel_id}"
+PURPOSE = Purpose("checkins", "open today's check-in thread", "run `/checkin setup` with another channel")
 
 
 class DailyThreads:
@@ -83,7 +82,6 @@ class DailyThreads:
         if existing is not None and existing.thread_id is not None:
             return f"thread {existing.thread_id} was already open for {day}"
         channel = await self._channel(setup)
-        await self._require_permissions(setup, channel)
 
         starter: discord.Message | discord.PartialMessage | None = None
         if existing is not None and existing.starter_id is not None and existing.channel_id == channel.id:
@@ -100,45 +98,24 @@ class DailyThreads:
             if thread_id is None:
                 raise PermanentFailure(f"starter {message.id} was deleted before its thread opened")
         await self.service.record_thread(guild_id, day, thread_id)
-        await self.bot.guild_settings.forget_notice(guild_id, permission_notice_key(channel.id))
+        all_clear = permission_notice_key(PURPOSE.capability, channel.id)
+        await self.bot.guild_settings.forget_notice(guild_id, all_clear)
         log.info("check-in thread opened guild=%s date=%s thread=%s", guild_id, day, thread_id)
         return f"thread {thread_id}"
 
     async def _channel(self, setup: Setup) -> discord.TextChannel:
-        channel = self.bot.get_channel(setup.channel_id)
-        if channel is None:
-            try:
-                channel = await self.bot.fetch_channel(setup.channel_id)
-            except (discord.NotFound, discord.Forbidden):
-                channel = None
-        if not isinstance(channel, discord.TextChannel):
-            await tell_facilitators(
-                self.bot,
-                setup.guild_id,
-                f"⚠️ I couldn't open today's check-in thread: the channel <#{setup.channel_id}> no longer "
-                "exists or I can't see it. Run `/checkin setup` again with another channel.",
-                once_key=f"checkins.channel-gone.{setup.channel_id}",
-            )
-            raise PermanentFailure(f"check-in channel {setup.channel_id} is gone or hidden")
-        return channel
-
-    async def _require_permissions(self, setup: Setup, channel: discord.TextChannel) -> None:
-        missing = missing_permissions(channel, POST_WITH_THREAD)
-        if not missing:
-            return
-        names = ", ".join(f"**{name}**" for name in missing)
-        can_post_there = not missing_permissions(channel, ("view_channel", "send_messages"))
-        await tell_facilitators(
+        """The setup's channel, if the bot may open the day's thread there (else told once, raised)."""
+        channel = await postable_channel(
             self.bot,
             setup.guild_id,
-            f"⚠️ I couldn't open today's check-in thread in {channel.mention}: I'm missing the {names} "
-            f"permission{'s' if len(missing) > 1 else ''} there. Please grant "
-            f"{'them' if len(missing) > 1 else 'it'} to my role, or run `/checkin setup` with another "
-            "channel.",
-            once_key=permission_notice_key(channel.id),
-            fallback_channel_id=channel.id if can_post_there else None,
+            setup.channel_id,
+            PURPOSE,
+            kinds=(discord.TextChannel,),
+            needs=POST_WITH_THREAD,
+            fetch=True,
+            fall_back_to_channel=True,
         )
-        raise PermanentFailure(f"missing permissions in {channel.id}: {', '.join(missing)}")
+        return cast(discord.TextChannel, channel)
 
     async def _open_thread(self, starter: discord.Message | discord.PartialMessage, day: date) -> int | None:
         """The thread from ``starter`` (the existing one when a retry finds it made); ``None`` if the

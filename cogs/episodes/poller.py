@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 
 import discord
 
+from attune.channels import notice_key
 from attune.notify import tell_facilitators
 from attune.scheduler import Occurrence, Plan
 from attune.timeparse import Every
@@ -43,7 +44,7 @@ FAILING_NOTICE_AT = 3  # consecutive failures before facilitators hear about it
 
 
 def failing_notice_key(feed_id: int) -> str:
-    return f"episodes:feed-failing:{feed_id}"
+    return notice_key("episodes", "feed-failing", feed_id)
 
 
 class FeedPoller:

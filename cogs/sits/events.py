@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import discord
 
+from attune.channels import notice_key
 from attune.notify import tell_facilitators
 from attune.text import clip
 from cogs.sits import render
@@ -25,7 +26,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-NOTICE_KEY = "sits:native-events-permission"
+NOTICE_KEY = notice_key("sits", "event-permissions")
 
 
 def missing_event_permissions(guild: discord.Guild) -> list[str]:
