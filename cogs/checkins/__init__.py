@@ -12,10 +12,10 @@ if TYPE_CHECKING:
 
 async def setup(bot: AttuneBot) -> None:
     """Adds the cog, registers the two schedule kinds and the restart-proof components."""
-    from cogs.checkins import daily, reminders
     from cogs.checkins.cog import CheckinsCog
     from cogs.checkins.flow import CheckinFlow
-    from cogs.checkins.service import CheckinService
+    from cogs.checkins.schedules import daily, reminders
+    from cogs.checkins.store import CheckinService
     from cogs.checkins.views import CHECKIN_HANDLER, DYNAMIC_ITEMS
 
     service = CheckinService(bot.db, bot.clock, bot.ledger_secret)

@@ -14,12 +14,13 @@ from discord.ext import commands
 from attune.autocomplete import guild_time, reminder_time, zone_autocomplete
 from attune.errors import UserError
 from attune.permissions import POST_WITH_THREAD, facilitator_only, guild_id_of, require_bot_permissions
-from attune.timeparse import describe_days, get_zone, parse_clock, parse_days
 from attune.ui import report_error
-from cogs.checkins import daily, reminders, render, renderer, summary_render
+from attune.when import describe_days, get_zone, local_date_of, parse_clock, parse_days
+from cogs.checkins import chart_worker, render
 from cogs.checkins.flow import CheckinFlow
-from cogs.checkins.service import CheckinService
-from cogs.checkins.stats import describe_history, history_data, local_date_of, streak
+from cogs.checkins.schedules import daily, reminders
+from cogs.checkins.stats import describe_history, history_data, streak
+from cogs.checkins.store import CheckinService
 from cogs.checkins.summary import DayAggregate, aggregate_day, closed_period, last_of_each_day
 from cogs.checkins.views import NOTE_MODAL, submitted_values
 
@@ -57,7 +58,7 @@ class CheckinsCog(commands.Cog, name="Check-ins"):
         self.reminder_jobs = reminder_jobs
 
     async def cog_unload(self) -> None:
-        renderer.shut_down()
+        chart_worker.shut_down()
 
     # ------------------------------------------------------------ facilitators
 
@@ -138,12 +139,12 @@ class CheckinsCog(commands.Cog, name="Check-ins"):
         first, last = closed_period(local_date_of(self.bot.clock(), config.zone), days)
         published = await self.published_days(guild_id, first, last)
         content = self.bot.content
-        text = summary_render.summary_text(content, published)
+        text = render.summary_text(content, published)
         zone_labels: dict[str, str] = {zone: info.label for zone, info in content.checkin.zones.items()}
         quadrant_labels: dict[str, str] = {q: info.label for q, info in content.emotions.quadrants.items()}
-        png = await renderer.render_community(published, zone_labels, quadrant_labels)
+        png = await chart_worker.render_community(published, zone_labels, quadrant_labels)
         file = discord.File(io.BytesIO(png), filename=SUMMARY_FILE, description=text[:1024])
-        embed = summary_render.summary_embed(content, published, first, last)
+        embed = render.summary_embed(content, published, first, last)
         embed.set_image(url=f"attachment://{SUMMARY_FILE}")
         notice = await self.flow.reminder_notice(interaction.user.id)
         await interaction.followup.send(
@@ -196,7 +197,7 @@ class CheckinsCog(commands.Cog, name="Check-ins"):
         quadrant_labels: dict[str, str] = {q: info.label for q, info in content.emotions.quadrants.items()}
         summary = describe_history(data, zone_labels, quadrant_labels)
         colours: dict[str, str] = {q: info.colour for q, info in content.emotions.quadrants.items()}
-        png = await renderer.render(data, zone_labels, colours)
+        png = await chart_worker.render(data, zone_labels, colours)
         file = discord.File(io.BytesIO(png), filename=HISTORY_FILE, description=summary[:1024])
         await interaction.followup.send(
             content=notice or discord.utils.MISSING,

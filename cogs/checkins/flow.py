@@ -15,10 +15,11 @@ import discord
 from attune.content import MIXED, QUADRANTS, ZONES, Content, EmotionWord
 from attune.cooldowns import OnCooldown, take_for
 from attune.errors import UserError
+from attune.when import local_date_of
 from cogs.checkins import render
 from cogs.checkins.alerts import SupportAlerts
-from cogs.checkins.ordering import InOrder, Turn
-from cogs.checkins.service import (
+from cogs.checkins.in_order import InOrder, Turn
+from cogs.checkins.store import (
     VISIBILITIES,
     CheckinService,
     DayThread,
@@ -26,7 +27,6 @@ from cogs.checkins.service import (
     clean_note,
     trim_note,
 )
-from cogs.checkins.stats import local_date_of
 from cogs.checkins.views import (
     NOTE_FIELD,
     VISIBILITY_FIELD,

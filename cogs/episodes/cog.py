@@ -24,7 +24,7 @@ from attune.permissions import (
     require_facilitator,
 )
 from attune.text import clip, one_line
-from attune.timeparse import WEEKDAY_NAMES, parse_clock
+from attune.when import WEEKDAY_NAMES, parse_clock
 from cogs.episodes import fetch as fetching
 from cogs.episodes.digest import DigestPoster, describe
 from cogs.episodes.library import (

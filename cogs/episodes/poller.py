@@ -24,8 +24,8 @@ import discord
 
 from attune.channels import notice_key
 from attune.notify import tell_facilitators
+from attune.recurrence import Every
 from attune.scheduler import Occurrence, Plan
-from attune.timeparse import Every
 from cogs.episodes import fetch as fetching
 from cogs.episodes.parse import NotAFeed
 from cogs.episodes.posting import PostTarget, find_recent_post, open_thread, usable_channel

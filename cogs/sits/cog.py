@@ -1,6 +1,6 @@
 """``/sit …``: schedule, list, edit, cancel, calendar, stats and log; the sit buttons' handlers.
 
-Thin: reads the interaction, asks the drafting rules, the store and the keeper, renders replies.
+Thin: reads the interaction, asks the drafting rules, the store and the announcements, renders replies.
 """
 
 from __future__ import annotations
@@ -21,10 +21,10 @@ from attune.guilds import GuildConfig
 from attune.permissions import POST, facilitator_only, guild_id_of, require_bot_permissions
 from attune.scheduler import PermanentFailure
 from attune.text import clip, minutes, one_line, plural
-from attune.timeparse import get_zone, to_local
+from attune.when import get_zone, to_local
 from cogs.sits import ics, render
+from cogs.sits.announcements import Announcements
 from cogs.sits.attendance import VoiceTracker
-from cogs.sits.delivery import SitSchedules, mention_only
 from cogs.sits.drafting import (
     DURATION_DEFAULT,
     DURATION_MAX,
@@ -39,9 +39,9 @@ from cogs.sits.drafting import (
     remap_exclusions,
 )
 from cogs.sits.events import NativeEvents
-from cogs.sits.keeper import SitKeeper
 from cogs.sits.models import ANSWER_LABELS, Sit
-from cogs.sits.service import I_SAT_WINDOW, SESSION_KEEP, SitStore
+from cogs.sits.schedules import SitSchedules, mention_only
+from cogs.sits.store import I_SAT_WINDOW, SESSION_KEEP, SitStore
 from cogs.sits.views import announcement_view, closing_view
 
 if TYPE_CHECKING:
@@ -116,9 +116,9 @@ class SitsCog(commands.Cog, name="Sits"):
         self.bot = bot
         self.store = SitStore(bot.db, bot.clock)
         self.events = NativeEvents(bot, self.store)
-        self.keeper = SitKeeper(bot, self.store, self.events)
+        self.announcements = Announcements(bot, self.store, self.events)
         self.voice = VoiceTracker(bot, self.store)
-        self.schedules = SitSchedules(bot, self.keeper, self.voice)
+        self.schedules = SitSchedules(bot, self.announcements, self.voice)
         self._caught_up = False
 
     # ------------------------------------------------------------- helpers
@@ -204,7 +204,7 @@ class SitsCog(commands.Cog, name="Sits"):
     async def _tell(self, sit: Sit, text: str, users: list[int]) -> None:
         """Post in the sit's channel, pinging exactly ``users`` (never everyone or roles)."""
         try:
-            channel = await self.keeper.postable(sit)
+            channel = await self.announcements.postable(sit)
             sent = await channel.send(
                 text[:2000],
                 allowed_mentions=mention_only(users),
@@ -252,7 +252,7 @@ class SitsCog(commands.Cog, name="Sits"):
         await interaction.response.defer(ephemeral=True, thinking=True)
         sit = await self.store.create(guild_id, interaction.user.id, draft)
         try:
-            message = await self.keeper.announce(sit)
+            message = await self.announcements.announce(sit)
         except (discord.HTTPException, PermanentFailure) as error:
             await self.store.delete(sit.id)
             log.warning("guild=%s sit=%s announcement failed, nothing kept: %s", guild_id, sit.id, error)
@@ -261,10 +261,10 @@ class SitsCog(commands.Cog, name="Sits"):
                 f"({getattr(error, 'text', '') or error}), so nothing was scheduled. Check my permissions "
                 "there, or choose another `channel`."
             ) from None
-        sit = await self.keeper.reload(sit)
+        sit = await self.announcements.reload(sit)
         start = sit.current(now)
         problem = await self.events.create(sit, start) if start is not None else None
-        sit = await self.keeper.reload(sit)
+        sit = await self.announcements.reload(sit)
         await self.schedules.put(sit)
         log.info("guild=%s user=%s scheduled sit=%s (%s)", guild_id, interaction.user.id, sit.id, sit.repeat)
         reply = f"Scheduled. {self._summary(sit, now)}\nAnnouncement: {message.jump_url}"
@@ -358,7 +358,7 @@ class SitsCog(commands.Cog, name="Sits"):
             channel_id=target.id if target else None,
         )
         await interaction.response.defer(ephemeral=True, thinking=True)
-        async with self.keeper.lock(before.id):
+        async with self.announcements.lock(before.id):
             after, moved = await self._apply_edit(before, draft, now)
         await self.schedules.put(after)
         if moved is not None:
@@ -375,7 +375,7 @@ class SitsCog(commands.Cog, name="Sits"):
         old_start = before.current(now)
         await self.store.update(before.id, draft)
         await self.store.replace_exclusions(before.id, remap_exclusions(before, draft))
-        after = await self.keeper.reload(before)
+        after = await self.announcements.reload(before)
         new_start = after.current(now)
         moved = None
         if old_start is not None and new_start is not None and old_start != new_start and old_start > now:
@@ -397,8 +397,8 @@ class SitsCog(commands.Cog, name="Sits"):
                     "guild=%s sit=%s old announcement not deleted: %s", before.guild_id, before.id, error
                 )
             await self.store.set_announcement(after.id, after.channel_id, None)
-        after = await self.keeper.reload(after)
-        return await self.keeper.sync_locked(after, refresh=True), moved
+        after = await self.announcements.reload(after)
+        return await self.announcements.sync_locked(after, refresh=True), moved
 
     # -------------------------------------------------------------- cancel
 
@@ -418,23 +418,23 @@ class SitsCog(commands.Cog, name="Sits"):
             )
         await interaction.response.defer(ephemeral=True, thinking=True)
         going = await self.store.answered(chosen.id, target, "going") if target else []
-        async with self.keeper.lock(chosen.id):
+        async with self.announcements.lock(chosen.id):
             if scope == "next" and target is not None:
                 await self.store.exclude(chosen.id, target)
-                after = await self.keeper.reload(chosen)
+                after = await self.announcements.reload(chosen)
                 if after.event_at == target:
                     await self.events.finish(after)
-                    after = await self.keeper.reload(after)
+                    after = await self.announcements.reload(after)
             else:
                 after = chosen
             if scope == "all" or after.current(now) is None:  # a one-off's only occurrence counts as all
                 await self.store.set_status(after.id, "cancelled")
-                after = await self.keeper.reload(after)
+                after = await self.announcements.reload(after)
                 await self.events.finish(after)
-                after = await self.keeper.reload(after)
-                await self.keeper.safe_refresh(after)
+                after = await self.announcements.reload(after)
+                await self.announcements.safe_refresh(after)
             else:
-                after = await self.keeper.sync_locked(after, refresh=True)
+                after = await self.announcements.sync_locked(after, refresh=True)
         await self.schedules.put(after)
         following = after.next_start(now) if after.active else None
         if target is not None:
@@ -641,7 +641,7 @@ class SitsCog(commands.Cog, name="Sits"):
                 try:
                     for start in await self.store.untallied_since(sit, now - SESSION_KEEP, now):
                         await self.store.tally(sit, start)
-                    await self.keeper.sync(sit)
+                    await self.announcements.sync(sit)
                 except Exception:
                     log.exception("guild=%s sit=%s could not be brought up to date", sit.guild_id, sit.id)
 
@@ -656,5 +656,5 @@ class SitsCog(commands.Cog, name="Sits"):
         for sit_id in touched:  # counts changed, or a host's name must leave the announcement
             sit = await self.store.get(sit_id)
             if sit is not None:
-                await self.keeper.safe_refresh(sit)
+                await self.announcements.safe_refresh(sit)
         return removed

@@ -19,7 +19,7 @@ from attune.notify import tell_facilitators
 from attune.text import clip
 from cogs.sits import render
 from cogs.sits.models import Sit
-from cogs.sits.service import SitStore
+from cogs.sits.store import SitStore
 
 if TYPE_CHECKING:
     from attune.bot import AttuneBot

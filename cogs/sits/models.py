@@ -6,7 +6,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
-from attune.timeparse import Recurrence, Repeat, days_from_text
+from attune.recurrence import Recurrence, Repeat
+from attune.when import days_from_text
 
 Answer = Literal["going", "maybe", "cant"]
 ANSWERS: tuple[Answer, ...] = ("going", "maybe", "cant")

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from attune.timeparse import Recurrence
+from attune.recurrence import Recurrence
 
 _TICK = timedelta(microseconds=1)
 

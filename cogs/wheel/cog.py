@@ -29,12 +29,12 @@ from attune.permissions import (
     require_bot_permissions,
 )
 from attune.text import inert
-from attune.timeparse import describe_days, parse_clock, parse_days
 from attune.ui import report_error
+from attune.when import describe_days, parse_clock, parse_days
 from cogs.wheel import render
 from cogs.wheel.runner import PracticeRunner
-from cogs.wheel.schedule import KIND, THREAD_ARCHIVE_MINUTES, PromptSchedule, thread_name
-from cogs.wheel.service import REFLECTION_MAX, JournalPage, WheelStore, check_reflection
+from cogs.wheel.schedules import KIND, THREAD_ARCHIVE_MINUTES, PromptSchedule, thread_name
+from cogs.wheel.store import REFLECTION_MAX, JournalPage, WheelStore, check_reflection
 from cogs.wheel.views import (
     MODAL_PREFIX,
     REFLECTION_FIELD,

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 from attune import ledger
 from attune.db import Database
-from cogs.checkins import reminders
+from cogs.checkins.schedules import reminders
 from tests.cogs.checkins.steps import HOUR
 from tests.helpers import community, rows
 

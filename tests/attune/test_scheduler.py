@@ -11,8 +11,8 @@ import discord
 import pytest
 
 from attune.db import Database
+from attune.recurrence import Recurrence, Repeat
 from attune.scheduler import Occurrence, PermanentFailure, Plan, Scheduler
-from attune.timeparse import Recurrence, Repeat
 
 T0 = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
 

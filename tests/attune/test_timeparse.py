@@ -11,11 +11,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from attune.errors import UserError
-from attune.timeparse import (
+from attune.recurrence import Recurrence, RecurrenceTrigger, Repeat, weekly_at
+from attune.when import (
     ALL_DAYS,
-    Recurrence,
-    RecurrenceTrigger,
-    Repeat,
     describe_days,
     get_zone,
     parse_clock,
@@ -23,7 +21,6 @@ from attune.timeparse import (
     parse_when,
     timezone_choices,
     to_utc,
-    weekly_at,
 )
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -226,7 +223,7 @@ def test_weekly_at_helper() -> None:
 
 
 def test_weekday_sets_round_trip_through_their_stored_text() -> None:
-    from attune.timeparse import days_from_text, days_to_text
+    from attune.when import days_from_text, days_to_text
 
     assert days_to_text(frozenset({4, 0, 2})) == "0,2,4"
     assert days_from_text("0,2,4") == frozenset({0, 2, 4})

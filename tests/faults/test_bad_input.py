@@ -32,9 +32,9 @@ from attune.config import DEFAULT_CONTENT_DIR
 from attune.content import FILES, Content, load_content, validate_file
 from attune.cooldowns import Limit
 from attune.errors import ContentError, UserError
-from attune.timeparse import get_zone, parse_clock, parse_days, parse_when, timezone_choices
+from attune.when import get_zone, parse_clock, parse_days, parse_when, timezone_choices
 from cogs.checkins import render as checkin_render
-from cogs.checkins.service import NOTE_LIMIT, clean_note, note_problem
+from cogs.checkins.store import NOTE_LIMIT, clean_note, note_problem
 from cogs.episodes import render as episode_render
 from cogs.episodes.cog import INSIGHT_MAX, TITLE_MAX, clean_insight, clean_title
 from cogs.episodes.urls import check_url, url_problem

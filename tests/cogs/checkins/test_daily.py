@@ -6,9 +6,9 @@ from datetime import UTC, date, datetime, time
 
 import discord
 
-from attune.timeparse import Recurrence, Repeat
-from cogs.checkins.daily import KIND, deadline, plan_for
-from cogs.checkins.service import Setup
+from attune.recurrence import Recurrence, Repeat
+from cogs.checkins.schedules.daily import KIND, deadline, plan_for
+from cogs.checkins.store import Setup
 from tests.cogs.checkins.steps import DAY, HOUR, cog, set_up_daily, starters, thread_names
 from tests.helpers import community, restart, rows
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from attune.timeparse import Recurrence, Repeat
+from attune.recurrence import Recurrence, Repeat
 from cogs.sits.rules import Offsets, Shifted, occurs_at
 
 BERLIN = ZoneInfo("Europe/Berlin")

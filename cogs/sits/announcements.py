@@ -20,7 +20,7 @@ from attune.scheduler import PermanentFailure
 from cogs.sits import render
 from cogs.sits.events import NativeEvents
 from cogs.sits.models import Sit
-from cogs.sits.service import SitStore
+from cogs.sits.store import SitStore
 from cogs.sits.views import announcement_view
 
 if TYPE_CHECKING:
@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
-class SitKeeper:
+class Announcements:
     def __init__(self, bot: AttuneBot, store: SitStore, events: NativeEvents) -> None:
         self.bot = bot
         self.store = store

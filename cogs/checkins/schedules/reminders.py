@@ -18,10 +18,9 @@ from zoneinfo import ZoneInfo
 import discord
 
 from attune.scheduler import Occurrence, PermanentFailure, Plan
-from attune.timeparse import to_utc
-from cogs.checkins.daily import end_of_local_day
-from cogs.checkins.service import CheckinService, Reminder
-from cogs.checkins.stats import local_date_of
+from attune.when import local_date_of, to_utc
+from cogs.checkins.schedules.daily import end_of_local_day
+from cogs.checkins.store import CheckinService, Reminder
 from cogs.checkins.views import StartButton
 
 if TYPE_CHECKING:

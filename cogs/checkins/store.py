@@ -18,8 +18,9 @@ import aiosqlite
 from attune.clock import Clock, utcnow
 from attune.db import Database
 from attune.ledger import member_key
+from attune.recurrence import Recurrence, weekly_at
 from attune.takedowns import Takedown, enqueue
-from attune.timeparse import ALL_DAYS, Recurrence, days_from_text, days_to_text, weekly_at
+from attune.when import ALL_DAYS, days_from_text, days_to_text
 from cogs.checkins.stats import Entry
 from cogs.checkins.summary import DayAggregate, DayRow
 

@@ -1,9 +1,11 @@
-"""The history chart: a mood map (energy × pleasantness) beside the zones day by day (PNG bytes).
+"""The check-in charts (PNG bytes): a member's history, and the community summary.
+
+The history chart is a mood map (energy × pleasantness) beside the zones day by day.
 
 The mood map is the picture members of mood apps know: four coloured quadrants, each check-in a dot,
 recent ones brighter. Sized and lettered to stay readable on a phone. Rendered with matplotlib's
 object API on the Agg backend (no pyplot state), in the worker process of
-:mod:`cogs.checkins.renderer`. What it draws comes from :func:`cogs.checkins.stats.history_data`.
+:mod:`cogs.checkins.chart_worker`. What it draws comes from :func:`cogs.checkins.stats.history_data`.
 matplotlib (with numpy, ~50 MiB) is imported on the first chart, not when the bot starts.
 """
 
@@ -11,9 +13,11 @@ from __future__ import annotations
 
 import io
 import math
+from collections.abc import Sequence
 
 from attune.content import QUADRANTS, ZONES
 from cogs.checkins.stats import HistoryData
+from cogs.checkins.summary import DayAggregate
 
 ZONE_COLOURS = {"chaos": "#e0703d", "within": "#3f9e6b", "rigidity": "#4a7fc1", "support": "#8e6cc1"}
 #: The quadrant colours of ``content/emotions.yaml`` as shipped (the cog passes the community's own).
@@ -29,6 +33,13 @@ QUADRANT_PLACES = {
     "high_pleasant": (1, 1, "high energy\npleasant"),
     "low_pleasant": (1, -1, "low energy\npleasant"),
     "low_unpleasant": (-1, -1, "low energy\nunpleasant"),
+}
+#: The summary's bars (published aggregates only: a cell shown as "fewer than 3" is not drawn).
+SUMMARY_QUADRANT_COLOURS = {
+    "high_unpleasant": "#d9534f",
+    "high_pleasant": "#f0ad4e",
+    "low_pleasant": "#5cb85c",
+    "low_unpleasant": "#5b7fbf",
 }
 TEXT_COLOUR = "#333333"
 EDGE = 6.6  # the map runs −5…+5; the margin leaves the corner labels clear of most dots
@@ -127,6 +138,41 @@ def render_history(
     for side in ("top", "right"):
         zones_ax.spines[side].set_visible(False)
 
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png")
+    return buffer.getvalue()
+
+
+def render_summary(
+    days: Sequence[DayAggregate], zone_labels: dict[str, str], quadrant_labels: dict[str, str]
+) -> bytes:
+    """A PNG of the published days. Pure CPU work: call it off the event loop."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib.figure import Figure
+
+    shown = sorted((d for d in days if d.shown), key=lambda d: d.day)
+    figure = Figure(figsize=(9, 5.6), dpi=100, layout="constrained")
+    zones_ax, feel_ax = figure.subplots(2, 1, sharex=True)
+    names = [f"{d.day:%a} {d.day.day} {d.day:%b}" for d in shown] or ["no published day"]
+    positions = list(range(len(names)))
+    for ax, keys, colours, labels, pick, title in (
+        (zones_ax, ZONES, ZONE_COLOURS, zone_labels, "zones", "Where members were in their window"),
+        (feel_ax, QUADRANTS, SUMMARY_QUADRANT_COLOURS, quadrant_labels, "quadrants", "How members felt"),
+    ):
+        bottoms = [0] * len(shown)
+        for key in keys:
+            heights = [(getattr(d, pick) or {}).get(key) or 0 for d in shown]
+            if shown:
+                ax.bar(positions, heights, bottom=bottoms, color=colours[key], label=labels.get(key, key))
+            bottoms = [b + h for b, h in zip(bottoms, heights, strict=True)]
+        ax.set_title(title, loc="left", fontsize=11)
+        ax.set_ylabel("check-ins")
+        ax.grid(axis="y", alpha=0.25)
+        ax.legend(loc="upper left", fontsize=8, frameon=False, ncols=2, bbox_to_anchor=(1.0, 1.0))
+    feel_ax.set_xticks(positions, names, rotation=30, ha="right")
+    figure.text(0.01, 0.0, "Published days only; numbers under 3 are not drawn.", fontsize=8, color="#666666")
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png")
     return buffer.getvalue()

@@ -15,7 +15,7 @@ from typing import Any
 from attune.clock import Clock
 from attune.db import Database
 from attune.takedowns import Takedown, enqueue
-from attune.timeparse import days_to_text
+from attune.when import days_to_text
 from cogs.sits.drafting import Draft
 from cogs.sits.models import ANSWERS, NONE, Sit
 from cogs.sits.streaks import Streak, weekly_streak

@@ -9,7 +9,7 @@ import pytest
 from attune.content import PROMPT_ROTATION, Content
 from attune.db import Database
 from attune.errors import UserError
-from cogs.wheel.service import REFLECTION_MAX, WheelStore, check_reflection, rotation_segment
+from cogs.wheel.store import REFLECTION_MAX, WheelStore, check_reflection, rotation_segment
 
 
 class Clock:

@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, time, timedelta
 import pytest
 
 from attune.db import Database
-from cogs.checkins.service import CheckinService, NewCheckin, clean_note, note_problem
+from cogs.checkins.store import CheckinService, NewCheckin, clean_note, note_problem
 
 NOW = datetime(2026, 2, 3, 12, 0, tzinfo=UTC)
 DAY = date(2026, 2, 3)

@@ -12,10 +12,9 @@ import multiprocessing
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
-from cogs.checkins.chart import render_history
+from cogs.checkins.charts import render_history, render_summary
 from cogs.checkins.stats import HistoryData
 from cogs.checkins.summary import DayAggregate
-from cogs.checkins.summary_chart import render_summary
 
 _pool: ProcessPoolExecutor | None = None
 

@@ -8,7 +8,7 @@ from typing import Any
 import discord
 
 from attune.content import Content
-from attune.timeparse import ALL_DAYS
+from attune.when import ALL_DAYS
 from tests.helpers import community, restart, rows, told
 
 DAY = 24 * 3600

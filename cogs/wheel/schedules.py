@@ -20,9 +20,9 @@ import discord
 from attune.channels import Purpose, post_once, postable_channel, warn_missing
 from attune.scheduler import Occurrence, PermanentFailure, Plan
 from attune.text import clip
-from attune.timeparse import to_local
+from attune.when import to_local
 from cogs.wheel import render
-from cogs.wheel.service import WheelStore
+from cogs.wheel.store import WheelStore
 from cogs.wheel.views import prompt_view
 
 if TYPE_CHECKING:

@@ -18,9 +18,10 @@ from attune.clock import Clock
 from attune.content import PROMPT_ROTATION, WheelContent
 from attune.db import Database
 from attune.errors import UserError
+from attune.recurrence import Recurrence, weekly_at
 from attune.scheduler import Plan
 from attune.takedowns import Takedown, enqueue
-from attune.timeparse import Recurrence, days_from_text, days_to_text, weekly_at
+from attune.when import days_from_text, days_to_text
 
 REFLECTION_MAX = 1000
 JOURNAL_PAGE_SIZE = 5

@@ -8,7 +8,7 @@ import pytest
 
 from attune.db import Database
 from cogs.sits.models import Sit
-from cogs.sits.service import SitStore
+from cogs.sits.store import SitStore
 from tests.cogs.sits.factory import draft
 
 GUILD, HOST, ALICE, BOB, CAROL = 9, 5, 11, 12, 13

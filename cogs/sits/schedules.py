@@ -30,10 +30,10 @@ import discord
 from attune.channels import Posted, post_once
 from attune.scheduler import Occurrence, Plan, window_deadline
 from cogs.sits import render
+from cogs.sits.announcements import Announcements
 from cogs.sits.attendance import VoiceTracker
-from cogs.sits.keeper import SitKeeper
+from cogs.sits.guide_posts import GuidePost, guide_posts
 from cogs.sits.models import Sit
-from cogs.sits.pacing import GuidePost, guide_posts
 from cogs.sits.rules import Offsets, Shifted, occurs_at
 from cogs.sits.views import closing_view
 
@@ -83,10 +83,10 @@ def mention_only(user_ids: list[int]) -> discord.AllowedMentions:
 
 
 class SitSchedules:
-    def __init__(self, bot: AttuneBot, keeper: SitKeeper, voice: VoiceTracker) -> None:
+    def __init__(self, bot: AttuneBot, announcements: Announcements, voice: VoiceTracker) -> None:
         self.bot = bot
-        self.keeper = keeper
-        self.store = keeper.store
+        self.announcements = announcements
+        self.store = announcements.store
         self.voice = voice
         self._posts: dict[int, list[GuidePost]] = {}
 
@@ -207,7 +207,7 @@ class SitSchedules:
         posts = self.posts(sit)
         if posts:
             await self._post_guide(sit, start, posts[0])
-        await self.keeper.safe_refresh(sit)  # "happening now"
+        await self.announcements.safe_refresh(sit)  # "happening now"
         log.info("guild=%s sit=%s opening bell for %s", sit.guild_id, sit.id, start)
         return str(posted.message_id)
 
@@ -221,7 +221,7 @@ class SitSchedules:
         """Post ``part`` of the occurrence at ``start`` unless ``sit_posts`` says it is already made."""
 
         async def to_channel() -> discord.Message:
-            return await send(await self.keeper.postable(sit))
+            return await send(await self.announcements.postable(sit))
 
         return await post_once(
             lambda: self.store.post_of(sit.id, start, part),
@@ -250,7 +250,7 @@ class SitSchedules:
         sit = await self._sit_at(occurrence, occurrence.at)
         if sit is None:
             return "not an occurrence any more"
-        return await self.keeper.events.begin(sit, occurrence.at)
+        return await self.announcements.events.begin(sit, occurrence.at)
 
     async def deliver_end(self, occurrence: Occurrence) -> str:
         sit = await self.store.get(int(occurrence.key))
@@ -280,5 +280,5 @@ class SitSchedules:
         sit = await self.store.get(int(occurrence.key))
         if sit is None or not sit.active:
             return "sit gone"
-        after = await self.keeper.sync(sit)
+        after = await self.announcements.sync(sit)
         return f"now showing {after.shown_at.isoformat() if after.shown_at else 'nothing'} ({after.status})"

@@ -22,10 +22,9 @@ import discord
 from attune.channels import Purpose, permission_notice_key, postable_channel
 from attune.permissions import POST_WITH_THREAD
 from attune.scheduler import Occurrence, PermanentFailure, Plan
-from attune.timeparse import to_utc
+from attune.when import local_date_of, to_utc
 from cogs.checkins import render
-from cogs.checkins.service import CheckinService, Setup
-from cogs.checkins.stats import local_date_of
+from cogs.checkins.store import CheckinService, Setup
 from cogs.checkins.views import starter_view
 
 if TYPE_CHECKING:
