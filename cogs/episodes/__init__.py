@@ -17,8 +17,8 @@ async def setup(bot: AttuneBot) -> None:
     from cogs.episodes import fetch
     from cogs.episodes.cog import EpisodesCog
     from cogs.episodes.destinations import Allowed
-    from cogs.episodes.digest import DIGEST_KIND
-    from cogs.episodes.poller import POLL_KIND
+    from cogs.episodes.schedules.digest import DIGEST_KIND
+    from cogs.episodes.schedules.feeds import POLL_KIND
     from cogs.episodes.views import EPISODE_PAGES, AnotherEpisode, BrowsePage, InsightsPage
 
     allowed = Allowed.from_entries(bot.settings.feeds_allow)

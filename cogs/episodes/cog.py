@@ -26,7 +26,6 @@ from attune.permissions import (
 from attune.text import clip, one_line
 from attune.when import WEEKDAY_NAMES, parse_clock
 from cogs.episodes import fetch as fetching
-from cogs.episodes.digest import DigestPoster, describe
 from cogs.episodes.library import (
     Entry,
     feed_entries,
@@ -36,8 +35,8 @@ from cogs.episodes.library import (
     share_entries,
     theme_choices,
 )
+from cogs.episodes.models import DEFAULT_POLL_MINUTES, MAX_FEEDS_PER_GUILD, Feed
 from cogs.episodes.parse import NotAFeed
-from cogs.episodes.poller import POLL_KIND, FeedPoller, failing_notice_key
 from cogs.episodes.posting import PostTarget, open_thread
 from cogs.episodes.render import (
     browse_embed,
@@ -48,7 +47,9 @@ from cogs.episodes.render import (
     thread_name,
 )
 from cogs.episodes.sandbox import parse_off_loop
-from cogs.episodes.service import DEFAULT_POLL_MINUTES, MAX_FEEDS_PER_GUILD, EpisodeStore, Feed
+from cogs.episodes.schedules.digest import DigestPoster, describe
+from cogs.episodes.schedules.feeds import POLL_KIND, FeedPoller, failing_notice_key
+from cogs.episodes.store import EpisodeStore
 from cogs.episodes.urls import SHARE_URL_MAX, check_url, host_and_path
 from cogs.episodes.views import AnotherEpisode, BrowsePage, InsightsPage, pager
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import discord
 
-from cogs.episodes.service import EpisodeStore
+from cogs.episodes.store import EpisodeStore
 from tests.cogs.episodes.conftest import RSS_TYPE as RSS
 from tests.cogs.episodes.conftest import fixture_bytes, grown, rss_item
 from tests.cogs.episodes.support import (

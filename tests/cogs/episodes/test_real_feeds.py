@@ -12,7 +12,7 @@ import pytest
 from cogs.episodes import fetch
 from cogs.episodes.parse import MAX_ITEMS, parse_duration, parse_feed
 from cogs.episodes.sandbox import parse_off_loop
-from cogs.episodes.service import EpisodeStore
+from cogs.episodes.store import EpisodeStore
 from tests.cogs.episodes.conftest import TEST_LIMITS
 from tests.cogs.episodes.realfeeds import (
     CORPUS,

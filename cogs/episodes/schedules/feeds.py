@@ -27,11 +27,12 @@ from attune.notify import tell_facilitators
 from attune.recurrence import Every
 from attune.scheduler import Occurrence, Plan
 from cogs.episodes import fetch as fetching
+from cogs.episodes.models import Feed, FeedEpisode
 from cogs.episodes.parse import NotAFeed
 from cogs.episodes.posting import PostTarget, find_recent_post, open_thread, usable_channel
 from cogs.episodes.render import burst_embed, episode_embed, thread_name
 from cogs.episodes.sandbox import parse_off_loop
-from cogs.episodes.service import EpisodeStore, Feed, FeedEpisode
+from cogs.episodes.store import EpisodeStore
 
 if TYPE_CHECKING:
     from attune.bot import AttuneBot

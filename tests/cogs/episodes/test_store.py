@@ -7,8 +7,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from attune.errors import UserError
+from cogs.episodes.models import MAX_FEEDS_PER_GUILD, backoff
 from cogs.episodes.parse import parse_feed
-from cogs.episodes.service import MAX_FEEDS_PER_GUILD, EpisodeStore, backoff
+from cogs.episodes.store import EpisodeStore
 from tests.cogs.episodes.conftest import fixture_bytes, grown, rss_item
 
 NOW = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
