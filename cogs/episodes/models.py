@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -187,6 +188,28 @@ class DigestPost:
     window_start: datetime
     channel_id: int
     message_id: int
+
+
+class FollowRefusal(enum.Enum):
+    """Why a server can't follow a feed (the cog words it)."""
+
+    ALREADY_FOLLOWED = "already followed"
+    TOO_MANY = "too many feeds"
+
+
+def follow_refusal(followed: int, same_url: int) -> FollowRefusal | None:
+    """One rule, used before fetching a feed and again when it is stored."""
+    if followed >= MAX_FEEDS_PER_GUILD:
+        return FollowRefusal.TOO_MANY
+    if same_url:
+        return FollowRefusal.ALREADY_FOLLOWED
+    return None
+
+
+class FollowRefused(Exception):
+    def __init__(self, refusal: FollowRefusal) -> None:
+        super().__init__(refusal.value)
+        self.refusal = refusal
 
 
 def backoff(failures: int, interval: timedelta) -> timedelta:

@@ -14,14 +14,15 @@ from typing import Any
 
 from attune.clock import Clock, utcnow
 from attune.db import Database
-from attune.errors import UserError
 from cogs.episodes.models import (
     KEY_VERSION,
     LAST_ERROR_MAX,
-    MAX_FEEDS_PER_GUILD,
     Feed,
     FeedEpisode,
+    FollowRefusal,
+    FollowRefused,
     backoff,
+    follow_refusal,
     iso,
 )
 from cogs.episodes.parse import FeedItem, ParsedFeed
@@ -39,6 +40,11 @@ class FeedStore:
             await self.db.fetchval("SELECT count(*) FROM episode_feeds WHERE guild_id = ?", (guild_id,), 0)
         )
 
+    async def follow_refusal(self, guild_id: int, url: str) -> FollowRefusal | None:
+        """Why the guild can't follow ``url`` now, if it can't (``add_feed`` checks again, atomically)."""
+        row = await self.db.fetchone(_FOLLOWED, (url, guild_id))
+        return follow_refusal(*((row[0], row[1] or 0) if row else (0, 0)))
+
     async def add_feed(
         self,
         guild_id: int,
@@ -53,18 +59,11 @@ class FeedStore:
         """Follow a feed and record its current items as already seen (never posted)."""
         now = self.clock().isoformat()
         async with self.db.transaction() as conn:
-            async with conn.execute(
-                "SELECT count(*), sum(url = ?) FROM episode_feeds WHERE guild_id = ?", (url, guild_id)
-            ) as cursor:
+            async with conn.execute(_FOLLOWED, (url, guild_id)) as cursor:
                 row = await cursor.fetchone()
-            count, same = (row[0], row[1]) if row else (0, 0)
-            if same:
-                raise UserError("This server already follows that feed. `/episode feeds` lists them.")
-            if count >= MAX_FEEDS_PER_GUILD:
-                raise UserError(
-                    f"This server already follows {MAX_FEEDS_PER_GUILD} feeds, the most Attune keeps. "
-                    "Remove one with `/episode feed-remove` first."
-                )
+            refusal = follow_refusal(*((row[0], row[1] or 0) if row else (0, 0)))
+            if refusal is not None:
+                raise FollowRefused(refusal)
             cursor = await conn.execute(
                 "INSERT INTO episode_feeds (guild_id, url, title, site_url, channel_id, poll_minutes, etag,"
                 " last_modified, added_at, last_polled_at, last_success_at, key_version)"
@@ -238,6 +237,7 @@ class FeedStore:
         return [FeedEpisode.from_row(r) for r in rows]
 
 
+_FOLLOWED = "SELECT count(*), sum(url = ?) FROM episode_feeds WHERE guild_id = ?"
 _EPISODE_SELECT = "SELECT e.*, f.title AS show FROM feed_episodes e JOIN episode_feeds f ON f.id = e.feed_id"
 
 _INSERT_ITEM = (

@@ -17,6 +17,14 @@ class ShareStore:
         self.db = db
         self.clock = clock
 
+    async def shared_since(self, guild_id: int, user_id: int, url: str, since: datetime) -> bool:
+        """Whether the member shared ``url`` here after ``since``."""
+        found = await self.db.fetchval(
+            "SELECT 1 FROM episode_shares WHERE guild_id = ? AND user_id = ? AND url = ? AND shared_at > ?",
+            (guild_id, user_id, url, since.isoformat()),
+        )
+        return bool(found)
+
     async def add_share(
         self, guild_id: int, user_id: int, url: str, title: str, insight: str, channel_id: int
     ) -> Share:
