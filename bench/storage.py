@@ -25,7 +25,8 @@ from _common import describe, header, percentile
 
 from attune.db import Database
 from cogs.checkins.stats import streak
-from cogs.checkins.store import CheckinService, NewCheckin
+from cogs.checkins.store import CheckinStore as CheckinService
+from cogs.checkins.store import NewCheckin
 
 ZONES = ("chaos", "within", "rigidity", "support")
 QUADRANTS = (

@@ -21,7 +21,7 @@ from cogs.checkins.alerts import SupportAlerts
 from cogs.checkins.in_order import InOrder, Turn
 from cogs.checkins.store import (
     VISIBILITIES,
-    CheckinService,
+    CheckinStore,
     DayThread,
     NewCheckin,
     clean_note,
@@ -55,9 +55,9 @@ PAUSED_NOTICE = (
 
 
 class CheckinFlow:
-    def __init__(self, bot: AttuneBot, service: CheckinService) -> None:
+    def __init__(self, bot: AttuneBot, store: CheckinStore) -> None:
         self.bot = bot
-        self.service = service
+        self.store = store
         self.alerts = SupportAlerts(bot)
         self._sharing = InOrder()
 
@@ -69,11 +69,11 @@ class CheckinFlow:
 
     async def reminder_notice(self, user_id: int) -> str:
         """The one-time note that a reminder was paused (closed DMs), or ``""``."""
-        return PAUSED_NOTICE if await self.service.take_pause_notice(user_id) else ""
+        return PAUSED_NOTICE if await self.store.take_pause_notice(user_id) else ""
 
     async def community_zone(self, guild_id: int) -> ZoneInfo:
         """The zone the guild's daily threads are dated in (the setup's, else the guild's)."""
-        setup = await self.service.get_setup(guild_id)
+        setup = await self.store.get_setup(guild_id)
         if setup is not None:
             return ZoneInfo(setup.timezone)
         return (await self.bot.guild_settings.get(guild_id)).zone
@@ -81,14 +81,14 @@ class CheckinFlow:
     async def today_thread(self, guild_id: int) -> DayThread | None:
         """Today's open check-in thread in this guild, if one was opened."""
         day = local_date_of(self.bot.clock(), await self.community_zone(guild_id))
-        thread = await self.service.day_thread(guild_id, day)
+        thread = await self.store.day_thread(guild_id, day)
         return thread if thread is not None and thread.thread_id is not None else None
 
     async def guild_of(self, interaction: discord.Interaction[Any]) -> int:
         """The server a check-in is for: where it happens, or — from a DM reminder — the reminder's."""
         if interaction.guild_id is not None:
             return interaction.guild_id
-        reminder = await self.service.get_reminder(interaction.user.id)
+        reminder = await self.store.get_reminder(interaction.user.id)
         if reminder is not None and self.bot.get_guild(reminder.guild_id) is not None:
             return reminder.guild_id
         raise UserError(
@@ -213,14 +213,14 @@ class CheckinFlow:
             shared_message_id=shared.id if shared else None,
         )
         try:
-            await self.service.add_checkin(checkin)
+            await self.store.add_checkin(checkin)
         except BaseException:
             if shared is not None:
                 await _quietly_delete(shared)
             raise
         log.info("check-in saved guild=%s user=%s visibility=%s", guild_id, interaction.user.id, visibility)
 
-        count = await self.service.count_for_member(guild_id, interaction.user.id)
+        count = await self.store.count_for_member(guild_id, interaction.user.id)
         suggestions = getattr(self.content.regulation, zone)
         can_alert = zone == "support" and await self.alerts.can_alert(guild_id)
         embed = render.result_embed(

@@ -1,7 +1,7 @@
 """Check-in storage: setups, daily threads, check-ins and reminders (plain values in, plain values out).
 
 No Discord here. Every query is served by an index from ``0004_checkins.sql``; bulk writes go
-through :meth:`CheckinService.add_checkins_batch` (one ``executemany`` in one transaction).
+through :meth:`CheckinStore.add_checkins_batch` (one ``executemany`` in one transaction).
 """
 
 from __future__ import annotations
@@ -138,7 +138,7 @@ def _reminder(row: Any) -> Reminder:
     )
 
 
-class CheckinService:
+class CheckinStore:
     def __init__(self, db: Database, clock: Clock = utcnow, ledger_secret: bytes = b"") -> None:
         self.db = db
         self.clock = clock

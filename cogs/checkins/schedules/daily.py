@@ -24,7 +24,7 @@ from attune.permissions import POST_WITH_THREAD
 from attune.scheduler import Occurrence, PermanentFailure, Plan
 from attune.when import local_date_of, to_utc
 from cogs.checkins import render
-from cogs.checkins.store import CheckinService, Setup
+from cogs.checkins.store import CheckinStore, Setup
 from cogs.checkins.views import starter_view
 
 if TYPE_CHECKING:
@@ -63,21 +63,21 @@ PURPOSE = Purpose("checkins", "open today's check-in thread", "run `/checkin set
 class DailyThreads:
     """Loads the plans and delivers one occurrence: starter message, then its public thread."""
 
-    def __init__(self, bot: AttuneBot, service: CheckinService) -> None:
+    def __init__(self, bot: AttuneBot, store: CheckinStore) -> None:
         self.bot = bot
-        self.service = service
+        self.store = store
 
     async def load(self, keys: Collection[str] | None = None) -> list[Plan]:
         guild_ids = None if keys is None else [int(key) for key in keys]
-        return [plan_for(setup) for setup in await self.service.enabled_setups(guild_ids)]
+        return [plan_for(setup) for setup in await self.store.enabled_setups(guild_ids)]
 
     async def deliver(self, occurrence: Occurrence) -> str:
         guild_id = int(occurrence.key)
-        setup = await self.service.get_setup(guild_id)
+        setup = await self.store.get_setup(guild_id)
         if setup is None or not setup.enabled:
             return "daily check-ins were disabled; nothing posted"
         day = local_date_of(occurrence.at, ZoneInfo(setup.timezone))
-        existing = await self.service.day_thread(guild_id, day)
+        existing = await self.store.day_thread(guild_id, day)
         if existing is not None and existing.thread_id is not None:
             return f"thread {existing.thread_id} was already open for {day}"
         channel = await self._channel(setup)
@@ -92,11 +92,11 @@ class DailyThreads:
                 view=starter_view(),
                 nonce=occurrence.nonce,
             )
-            await self.service.record_starter(guild_id, day, channel.id, message.id, occurrence.at)
+            await self.store.record_starter(guild_id, day, channel.id, message.id, occurrence.at)
             thread_id = await self._open_thread(message, day)
             if thread_id is None:
                 raise PermanentFailure(f"starter {message.id} was deleted before its thread opened")
-        await self.service.record_thread(guild_id, day, thread_id)
+        await self.store.record_thread(guild_id, day, thread_id)
         all_clear = permission_notice_key(PURPOSE.capability, channel.id)
         await self.bot.guild_settings.forget_notice(guild_id, all_clear)
         log.info("check-in thread opened guild=%s date=%s thread=%s", guild_id, day, thread_id)

@@ -159,8 +159,8 @@ async def test_missing_thread_permissions_are_named_to_the_facilitators_once(env
     )
     # Permissions were fine at setup time and taken away later: stored and scheduled directly, as
     # setup would (setup itself refuses the channel now).
-    await cog(env).service.save_setup(c.guild.id, locked.id, time(9, 0), frozenset(range(7)), "UTC", 1)
-    setup = await cog(env).service.get_setup(c.guild.id)
+    await cog(env).service.store.save_setup(c.guild.id, locked.id, time(9, 0), frozenset(range(7)), "UTC", 1)
+    setup = await cog(env).service.store.get_setup(c.guild.id)
     assert setup is not None
     await env.bot.scheduler.put(KIND, plan_for(setup))
     await restart(env, make_bot)
