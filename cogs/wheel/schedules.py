@@ -8,9 +8,7 @@ made (``wheel_prompt_posts``), so it survives restarts; a retried delivery reuse
 
 from __future__ import annotations
 
-import asyncio
 import logging
-from collections import defaultdict
 from collections.abc import Collection
 from datetime import timedelta
 from typing import TYPE_CHECKING, Literal, cast
@@ -18,6 +16,7 @@ from typing import TYPE_CHECKING, Literal, cast
 import discord
 
 from attune.channels import Purpose, post_once, postable_channel, warn_missing
+from attune.locks import KeyedLocks
 from attune.scheduler import Occurrence, PermanentFailure, Plan
 from attune.text import clip
 from attune.when import to_local
@@ -52,7 +51,7 @@ class PromptSchedule:
     def __init__(self, bot: AttuneBot, store: WheelStore) -> None:
         self.bot = bot
         self.store = store
-        self._guild_locks: defaultdict[int, asyncio.Lock] = defaultdict(asyncio.Lock)
+        self._guild_locks = KeyedLocks()  # per guild, only while in use
 
     def register(self) -> None:
         self.bot.scheduler.register(KIND, load=self.load, deliver=self.deliver, grace=GRACE)
