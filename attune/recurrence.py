@@ -138,9 +138,6 @@ class Recurrence:
         """Occurrences in ``(after, until]``, at most ``limit``."""
         return occurrences_between(self, after, until, limit)
 
-    def with_exclusion(self, instant: datetime) -> Recurrence:
-        return Recurrence(self.repeat, self.start, self.zone_name, self.weekdays, self.exclusions | {instant})
-
     # -------------------------------------------------------------- presentation
 
     def describe(self, *, at_time: bool = True) -> str:
@@ -181,16 +178,6 @@ class Recurrence:
         if self.repeat is Repeat.BIWEEKLY:
             rule["INTERVAL"] = 2
         return rule
-
-    def rrule_text(self) -> str | None:
-        rule = self.rrule()
-        if rule is None:
-            return None
-        parts = []
-        for key, value in rule.items():
-            text = ",".join(str(v) for v in value) if isinstance(value, list) else str(value)
-            parts.append(f"{key}={text}")
-        return ";".join(parts)
 
 
 class RecurrenceTrigger(BaseTrigger):

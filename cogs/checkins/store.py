@@ -478,13 +478,6 @@ class CheckinStore:
         return removed
 
 
-def note_problem(note: str | None) -> str | None:
-    """What is wrong with a note, or ``None`` when it can be saved."""
-    if note is not None and len(note) > NOTE_LIMIT:
-        return f"Your note is {len(note):,} characters long; a note can be at most {NOTE_LIMIT}."
-    return None
-
-
 def trim_note(note: str | None) -> tuple[str | None, str]:
     """A note cut to the limit, and what was cut (``""`` when it fitted): a check-in is never lost."""
     if note is None or len(note) <= NOTE_LIMIT:

@@ -27,10 +27,6 @@ class Shifted:
         start = self.rule.next_after(instant - self.offset)
         return None if start is None else start + self.offset
 
-    def start_of(self, at: datetime) -> datetime:
-        """The sit's start for a moment ``at`` of this plan."""
-        return at - self.offset
-
     def describe(self) -> str:
         return f"{self.rule.describe()} shifted by {self.offset}"
 

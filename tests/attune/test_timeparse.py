@@ -22,6 +22,7 @@ from attune.when import (
     timezone_choices,
     to_utc,
 )
+from tests.recurrences import rrule_text, with_exclusion
 
 BERLIN = ZoneInfo("Europe/Berlin")
 NEW_YORK = ZoneInfo("America/New_York")
@@ -177,7 +178,7 @@ def test_exclusions_cancel_one_occurrence() -> None:
     rule = Recurrence(Repeat.WEEKLY, datetime(2026, 12, 1, 19), "Europe/Berlin")
     first = rule.first()
     assert first is not None
-    skipped = rule.with_exclusion(first)
+    skipped = with_exclusion(rule, first)
     assert skipped.first() == first + timedelta(days=7)
 
 
@@ -196,8 +197,8 @@ def test_descriptions_in_plain_words() -> None:
 
 def test_rrule_round_trips_through_icalendar() -> None:
     rule = Recurrence(Repeat.BIWEEKLY, datetime(2026, 12, 1, 19), "Europe/Berlin", frozenset({1, 3}))
-    assert rule.rrule_text() == "FREQ=WEEKLY;BYDAY=TU,TH;WKST=MO;INTERVAL=2"
-    parsed = icalendar.vRecur.from_ical(rule.rrule_text())
+    assert rrule_text(rule) == "FREQ=WEEKLY;BYDAY=TU,TH;WKST=MO;INTERVAL=2"
+    parsed = icalendar.vRecur.from_ical(rrule_text(rule))
     assert parsed["FREQ"] == ["WEEKLY"]
     assert parsed["BYDAY"] == ["TU", "TH"]
     assert Recurrence(Repeat.NONE, datetime(2026, 12, 1, 19), "UTC").rrule() is None

@@ -9,7 +9,7 @@ import discord
 from attune.recurrence import Recurrence, Repeat
 from cogs.checkins.schedules.daily import KIND, deadline, plan_for
 from cogs.checkins.store import Setup
-from tests.cogs.checkins.steps import DAY, HOUR, cog, set_up_daily, starters, thread_names
+from tests.cogs.checkins.sim import DAY, HOUR, cog, set_up_daily, starters, thread_names
 from tests.helpers import community, restart, rows
 
 # simcord's clock starts at 2026-01-01T00:00Z, a Thursday.

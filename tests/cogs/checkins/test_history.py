@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 from cogs.checkins.charts import render_history
 from cogs.checkins.stats import Entry, history_data
 from cogs.checkins.store import NewCheckin
-from tests.cogs.checkins.steps import ZONE_LABELS, check_in, cog
+from tests.cogs.checkins.sim import ZONE_LABELS, check_in, cog
 from tests.helpers import answer, community, slow_renders
 
 pytestmark = slow_renders  # the chart is rendered in a worker thread

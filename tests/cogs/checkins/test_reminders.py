@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from cogs.checkins.schedules import reminders
-from tests.cogs.checkins.steps import DAY, HOUR, check_in, cog, set_up_daily
+from tests.cogs.checkins.sim import DAY, HOUR, check_in, cog, set_up_daily
 from tests.helpers import answer, community, restart, rows, slow_renders
 
 

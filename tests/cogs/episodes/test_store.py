@@ -9,23 +9,16 @@ import pytest
 from cogs.episodes.models import MAX_FEEDS_PER_GUILD, FollowRefused, backoff
 from cogs.episodes.parse import parse_feed
 from cogs.episodes.store import EpisodeStore
-from tests.cogs.episodes.conftest import fixture_bytes, grown, rss_item
+from tests.clocks import Clock
+from tests.cogs.episodes.factory import fixture_bytes, grown, rss_item
 
 NOW = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
 GUILD = 111
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = NOW
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
 @pytest.fixture
 def clock() -> Clock:
-    return Clock()
+    return Clock(NOW)
 
 
 @pytest.fixture
