@@ -13,6 +13,7 @@ from discord.ext import commands
 from attune.autocomplete import guild_time, reminder_time, zone_autocomplete
 from attune.errors import UserError
 from attune.permissions import POST_WITH_THREAD, facilitator_only, guild_id_of, require_bot_permissions
+from attune.privacy import PrivacyStatement
 from attune.ui import report_error
 from attune.when import describe_days, get_zone, local_date_of, parse_clock, parse_days
 from cogs.checkins import chart_worker, render
@@ -36,6 +37,22 @@ class CheckinsCog(commands.Cog, name="Check-ins"):
     """Commands are thin: read the interaction, call the service or the flow, render."""
 
     privacy_section = "checkins"
+    privacy_statement = PrivacyStatement(
+        title="Check-ins",
+        stores=(
+            "your zone, emotion word, optional note and whether you shared it; your reminder time and "
+            "time zone; when you asked someone to reach out"
+        ),
+        kept=(
+            "until you delete them. Totals already published are kept when you delete your data: they "
+            "hold no name or note, and keeping them is what stops anyone learning your check-ins by "
+            "comparing before and after"
+        ),
+        seen_by=(
+            "only you, unless you share a check-in in the day's thread; facilitators see anonymous daily "
+            "totals of closed days with 5+ private check-ins, and your request to reach out"
+        ),
+    )
 
     checkin = app_commands.Group(
         name="checkin", description="Daily check-ins: notice and name how you are", guild_only=True

@@ -23,6 +23,7 @@ from attune.permissions import (
     require_bot_permissions,
     require_facilitator,
 )
+from attune.privacy import PrivacyStatement
 from attune.text import clip, one_line
 from attune.when import WEEKDAY_NAMES, parse_clock
 from cogs.episodes import fetch as fetching
@@ -103,6 +104,12 @@ class EpisodesCog(commands.Cog, name="Episodes"):
     """Episode sharing, followed feeds, the library and weekly insight digests."""
 
     privacy_section = "episodes"
+    privacy_statement = PrivacyStatement(
+        title="Episodes",
+        stores="episodes and insights you share",
+        kept="until you delete them",
+        seen_by="the server: shares are posted in its channel and quoted in the weekly digest",
+    )
 
     episode = app_commands.Group(
         name="episode", description="Share podcast episodes and the insights you carry", guild_only=True

@@ -19,6 +19,7 @@ from attune.cooldowns import take_for
 from attune.errors import UserError
 from attune.guilds import GuildConfig
 from attune.permissions import POST, facilitator_only, guild_id_of, require_bot_permissions
+from attune.privacy import PrivacyStatement
 from attune.text import clip, minutes, one_line, plural
 from attune.when import get_zone, to_local
 from cogs.sits import ics, render
@@ -113,6 +114,19 @@ class SitsCog(commands.Cog, name="Sits"):
     """Group sits; implements :class:`attune.privacy.PersonalData` (RSVPs, attendance, logs)."""
 
     privacy_section = "sits"
+    privacy_statement = PrivacyStatement(
+        title="Sits",
+        stores=(
+            "your RSVPs, attendance and solo practice logs (minutes and an optional private note); when "
+            "you joined and left a sit's voice channel around a sit, to count attendance; which of the "
+            "bot's posts mention you"
+        ),
+        kept="until you delete them; voice join and leave times only two days",
+        seen_by=(
+            "the server as counts on a sit's announcement and closing bell, and reminders mention who "
+            "said Going; your stats and practice log only you"
+        ),
+    )
 
     sit = app_commands.Group(
         name="sit", description="Group sits: schedule, RSVP, calendar and your practice", guild_only=True

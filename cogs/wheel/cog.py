@@ -26,6 +26,7 @@ from attune.permissions import (
     guild_id_of,
     require_bot_permissions,
 )
+from attune.privacy import PrivacyStatement
 from attune.ui import report_error
 from attune.when import describe_days, parse_clock, parse_days
 from cogs.wheel import render
@@ -67,6 +68,12 @@ class WheelCog(commands.Cog, name="Wheel"):
     """The Wheel of Awareness: a paced private practice, rotating prompts, a private journal."""
 
     privacy_section = "wheel"
+    privacy_statement = PrivacyStatement(
+        title="Wheel of Awareness",
+        stores="reflections you save to your journal",
+        kept="until you delete them",
+        seen_by="only you, unless you share one in a prompt's thread",
+    )
 
     wheel = app_commands.Group(
         name="wheel", description="Dan Siegel's Wheel of Awareness: practice and reflect", guild_only=True
