@@ -187,6 +187,11 @@ class Posted:
         return self.message is None
 
 
+async def no_earlier_post() -> None:
+    """For :func:`post_once` when an earlier post is known to be gone."""
+    return None
+
+
 async def post_once(
     earlier: Callable[[], Awaitable[tuple[int, int] | None]],
     send: Callable[[], Awaitable[discord.Message]],

@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 
 import discord
 
-from attune.channels import Purpose, permission_notice_key, postable_channel
+from attune.channels import Purpose, no_earlier_post, permission_notice_key, post_once, postable_channel
 from attune.permissions import POST_WITH_THREAD
 from attune.scheduler import Occurrence, PermanentFailure, Plan
 from attune.when import local_date_of, to_utc
@@ -82,20 +82,30 @@ class DailyThreads:
             return f"thread {existing.thread_id} was already open for {day}"
         channel = await self._channel(setup)
 
-        starter: discord.Message | discord.PartialMessage | None = None
-        if existing is not None and existing.starter_id is not None and existing.channel_id == channel.id:
-            starter = channel.get_partial_message(existing.starter_id)
-        thread_id = await self._open_thread(starter, day) if starter is not None else None
-        if thread_id is None:
-            message = await channel.send(
+        async def made_earlier() -> tuple[int, int] | None:
+            """The starter an earlier attempt posted today, if it is in this channel."""
+            if existing is None or existing.starter_id is None or existing.channel_id != channel.id:
+                return None
+            return channel.id, existing.starter_id
+
+        async def send() -> discord.Message:
+            return await channel.send(
                 render.starter_text(self.bot.content, day, late=occurrence.late),
                 view=starter_view(),
                 nonce=occurrence.nonce,
             )
+
+        async def remember(message: discord.Message) -> None:
             await self.store.record_starter(guild_id, day, channel.id, message.id, occurrence.at)
-            thread_id = await self._open_thread(message, day)
-            if thread_id is None:
-                raise PermanentFailure(f"starter {message.id} was deleted before its thread opened")
+
+        posted = await post_once(made_earlier, send, remember)
+        starter = posted.message or channel.get_partial_message(posted.message_id)
+        thread_id = await self._open_thread(starter, day)
+        if thread_id is None and posted.earlier:  # that starter was deleted meanwhile: post it again
+            posted = await post_once(no_earlier_post, send, remember)
+            thread_id = await self._open_thread(posted.message or starter, day)
+        if thread_id is None:
+            raise PermanentFailure(f"starter {posted.message_id} was deleted before its thread opened")
         await self.store.record_thread(guild_id, day, thread_id)
         all_clear = permission_notice_key(PURPOSE.capability, channel.id)
         await self.bot.guild_settings.forget_notice(guild_id, all_clear)
