@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import weakref
 from datetime import datetime
 from typing import TYPE_CHECKING
 
 import discord
 
 from attune.channels import Purpose, postable_channel
+from attune.locks import KeyedLocks
 from attune.scheduler import PermanentFailure
 from cogs.sits import render
 from cogs.sits.events import NativeEvents
@@ -34,14 +34,10 @@ class Announcements:
         self.bot = bot
         self.store = store
         self.events = events
-        # Weak: a sit's lock lives while someone holds or waits for it, not for the whole process.
-        self._locks: weakref.WeakValueDictionary[int, asyncio.Lock] = weakref.WeakValueDictionary()
+        self._locks = KeyedLocks()  # a sit's lock lives while someone holds or waits for it
 
     def lock(self, sit_id: int) -> asyncio.Lock:
-        found = self._locks.get(sit_id)
-        if found is None:
-            found = self._locks[sit_id] = asyncio.Lock()
-        return found
+        return self._locks[sit_id]
 
     async def reload(self, sit: Sit | int) -> Sit:
         found = await self.store.get(sit if isinstance(sit, int) else sit.id)

@@ -13,9 +13,7 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
-from collections import defaultdict
 from collections.abc import Collection
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -23,6 +21,7 @@ from typing import TYPE_CHECKING
 import discord
 
 from attune.channels import notice_key
+from attune.locks import KeyedLocks
 from attune.notify import tell_facilitators
 from attune.recurrence import Every
 from attune.scheduler import Occurrence, Plan
@@ -52,7 +51,7 @@ class FeedPoller:
     def __init__(self, bot: AttuneBot, store: EpisodeStore) -> None:
         self.bot = bot
         self.store = store
-        self._locks: defaultdict[int, asyncio.Lock] = defaultdict(asyncio.Lock)
+        self._locks = KeyedLocks()  # per feed, only while in use
 
     # ------------------------------------------------------------------ schedule
 
