@@ -24,9 +24,9 @@ from pathlib import Path
 from _common import describe, header, percentile
 
 from attune.db import Database
+from cogs.checkins.models import NewCheckin
 from cogs.checkins.stats import streak
 from cogs.checkins.store import CheckinStore as CheckinService
-from cogs.checkins.store import NewCheckin
 
 ZONES = ("chaos", "within", "rigidity", "support")
 QUADRANTS = (

@@ -15,7 +15,7 @@ from cogs.checkins.stats import Entry, describe_history, history_data
 from cogs.checkins.summary import DayAggregate
 from cogs.episodes import render as episode_render
 from cogs.sits import render as sit_render
-from cogs.sits.store import Stats
+from cogs.sits.models import Stats
 from cogs.sits.streaks import Streak
 from tests.cogs.sits.factory import NOW, as_sit, draft
 

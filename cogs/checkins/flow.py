@@ -19,14 +19,8 @@ from attune.when import local_date_of
 from cogs.checkins import render
 from cogs.checkins.alerts import SupportAlerts
 from cogs.checkins.in_order import InOrder, Turn
-from cogs.checkins.store import (
-    VISIBILITIES,
-    CheckinStore,
-    DayThread,
-    NewCheckin,
-    clean_note,
-    trim_note,
-)
+from cogs.checkins.models import VISIBILITIES, DayThread, NewCheckin, clean_note, trim_note
+from cogs.checkins.store import CheckinStore
 from cogs.checkins.views import (
     NOTE_FIELD,
     VISIBILITY_FIELD,

@@ -11,8 +11,8 @@ import discord
 from attune.content import MIXED, QUADRANTS, ZONES, Content, EmotionWord
 from attune.text import inert
 from attune.when import WEEKDAY_NAMES
+from cogs.checkins.models import NOTE_LIMIT
 from cogs.checkins.stats import HistoryData
-from cogs.checkins.store import NOTE_LIMIT
 from cogs.checkins.summary import MEMBERS_STEP, MIN_ACCOUNT_AGE, MIN_CELL, MIN_MEMBERS, DayAggregate
 
 MONTH_NAMES = (

@@ -10,9 +10,10 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 
+from cogs.checkins.models import Reminder, Setup
 from cogs.checkins.schedules import daily, reminders
 from cogs.checkins.stats import HistoryData, history_data, streak
-from cogs.checkins.store import CheckinStore, Reminder, Setup
+from cogs.checkins.store import CheckinStore
 from cogs.checkins.summary import DayAggregate, aggregate_day, last_of_each_day
 
 if TYPE_CHECKING:

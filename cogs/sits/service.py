@@ -21,9 +21,9 @@ from cogs.sits.announcements import Announcements
 from cogs.sits.attendance import VoiceTracker
 from cogs.sits.drafting import Draft, remap_exclusions
 from cogs.sits.events import NativeEvents
-from cogs.sits.models import Sit
+from cogs.sits.models import Sit, Stats
 from cogs.sits.schedules import SitSchedules, mention_only
-from cogs.sits.store import I_SAT_WINDOW, SESSION_KEEP, SitStore, Stats
+from cogs.sits.store import I_SAT_WINDOW, SESSION_KEEP, SitStore
 
 if TYPE_CHECKING:
     from attune.bot import AttuneBot

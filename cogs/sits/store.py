@@ -8,7 +8,6 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from collections.abc import Collection, Iterable
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -17,8 +16,8 @@ from attune.db import Database
 from attune.takedowns import Takedown, enqueue
 from attune.when import days_to_text
 from cogs.sits.drafting import Draft
-from cogs.sits.models import ANSWERS, NONE, Sit
-from cogs.sits.streaks import Streak, weekly_streak
+from cogs.sits.models import ANSWERS, NONE, Sit, Stats
+from cogs.sits.streaks import weekly_streak
 
 log = logging.getLogger(__name__)
 
@@ -28,20 +27,6 @@ WATCH_BEFORE = timedelta(minutes=60)
 SESSION_KEEP = timedelta(days=2)
 #: I sat counts for this long after a sit ends.
 I_SAT_WINDOW = timedelta(hours=24)
-
-
-@dataclass(frozen=True)
-class Stats:
-    attended: int
-    sit_minutes: int
-    solo_minutes: int
-    solo_logs: int
-    streak: Streak
-    sat_with: int
-
-    @property
-    def minutes(self) -> int:
-        return self.sit_minutes + self.solo_minutes
 
 
 def _iso(instant: datetime) -> str:

@@ -30,9 +30,9 @@ from attune.privacy import PrivacyStatement
 from attune.ui import report_error
 from attune.when import describe_days, parse_clock, parse_days
 from cogs.wheel import render
+from cogs.wheel.models import REFLECTION_MAX, JournalPage, check_reflection
 from cogs.wheel.runner import PracticeRunner
 from cogs.wheel.service import NotShared, WheelService
-from cogs.wheel.store import REFLECTION_MAX, JournalPage, check_reflection
 from cogs.wheel.views import (
     MODAL_PREFIX,
     REFLECTION_FIELD,

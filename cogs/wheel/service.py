@@ -18,8 +18,9 @@ from attune.locks import KeyedLocks
 from attune.permissions import missing_permissions
 from attune.text import inert
 from cogs.wheel import render
+from cogs.wheel.models import JournalPage, Schedule
 from cogs.wheel.schedules import KIND, THREAD_ARCHIVE_MINUTES, PromptSchedule, thread_name
-from cogs.wheel.store import JournalPage, Schedule, WheelStore
+from cogs.wheel.store import WheelStore
 
 if TYPE_CHECKING:
     from attune.bot import AttuneBot

@@ -19,8 +19,8 @@ from zoneinfo import ZoneInfo
 from attune.db import Database
 from attune.scheduler import HEARTBEAT_KEY
 from attune.when import ALL_DAYS
+from cogs.checkins.models import Setup
 from cogs.checkins.schedules.daily import plan_for
-from cogs.checkins.store import Setup
 from tests.e2e.fakediscord import FakeDiscord
 from tests.e2e.process import BotProcess, bot_process
 

@@ -34,7 +34,7 @@ from attune.cooldowns import Limit
 from attune.errors import ContentError, UserError
 from attune.when import get_zone, parse_clock, parse_days, parse_when, timezone_choices
 from cogs.checkins import render as checkin_render
-from cogs.checkins.store import NOTE_LIMIT, clean_note
+from cogs.checkins.models import NOTE_LIMIT, clean_note
 from cogs.episodes import render as episode_render
 from cogs.episodes.cog import INSIGHT_MAX, TITLE_MAX, clean_insight, clean_title
 from cogs.episodes.urls import check_url, url_problem

@@ -24,7 +24,8 @@ from attune.permissions import POST_WITH_THREAD
 from attune.scheduler import Occurrence, PermanentFailure, Plan
 from attune.when import local_date_of, to_utc
 from cogs.checkins import render
-from cogs.checkins.store import CheckinStore, Setup
+from cogs.checkins.models import Setup
+from cogs.checkins.store import CheckinStore
 from cogs.checkins.views import starter_view
 
 if TYPE_CHECKING:

@@ -19,8 +19,9 @@ import discord
 
 from attune.scheduler import Occurrence, PermanentFailure, Plan
 from attune.when import local_date_of, to_utc
+from cogs.checkins.models import Reminder
 from cogs.checkins.schedules.daily import end_of_local_day
-from cogs.checkins.store import CheckinStore, Reminder
+from cogs.checkins.store import CheckinStore
 from cogs.checkins.views import StartButton
 
 if TYPE_CHECKING:

@@ -7,8 +7,8 @@ from datetime import UTC, date, datetime, time
 import discord
 
 from attune.recurrence import Recurrence, Repeat
+from cogs.checkins.models import Setup
 from cogs.checkins.schedules.daily import KIND, deadline, plan_for
-from cogs.checkins.store import Setup
 from tests.cogs.checkins.sim import DAY, HOUR, cog, set_up_daily, starters, thread_names
 from tests.helpers import community, restart, rows
 

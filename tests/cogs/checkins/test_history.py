@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 from cogs.checkins.charts import render_history
+from cogs.checkins.models import NewCheckin
 from cogs.checkins.stats import Entry, history_data
-from cogs.checkins.store import NewCheckin
 from tests.cogs.checkins.sim import ZONE_LABELS, check_in, cog
 from tests.helpers import answer, community, slow_renders
 

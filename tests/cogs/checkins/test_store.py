@@ -7,7 +7,8 @@ from datetime import UTC, date, datetime, time, timedelta
 import pytest
 
 from attune.db import Database
-from cogs.checkins.store import CheckinStore, NewCheckin, clean_note
+from cogs.checkins.models import NewCheckin, clean_note
+from cogs.checkins.store import CheckinStore
 
 NOW = datetime(2026, 2, 3, 12, 0, tzinfo=UTC)
 DAY = date(2026, 2, 3)

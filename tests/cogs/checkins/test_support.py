@@ -8,7 +8,7 @@ import re
 
 import discord
 
-from cogs.checkins.store import ALERT_REDACTED
+from cogs.checkins.models import ALERT_REDACTED
 from cogs.checkins.views import SupportButton
 from tests.cogs.checkins.sim import check_in, result_embed
 from tests.helpers import community, pings_nobody, restart, restarts, rows

@@ -9,7 +9,8 @@ import pytest
 from attune.content import PROMPT_ROTATION, Content
 from attune.db import Database
 from attune.errors import UserError
-from cogs.wheel.store import REFLECTION_MAX, WheelStore, check_reflection, rotation_segment
+from cogs.wheel.models import REFLECTION_MAX, check_reflection, rotation_segment
+from cogs.wheel.store import WheelStore
 from tests.clocks import Clock
 
 
