@@ -1,6 +1,6 @@
 """``/sit …``: schedule, list, edit, cancel, calendar, stats and log; the sit buttons' handlers.
 
-Thin: reads the interaction, asks the drafting rules, the store and the announcements, renders replies.
+Thin: reads the options (through the drafting rules), calls :class:`SitService`, words the outcome.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """``/wheel practice | prompt | schedule | unschedule | journal`` and the reflection modals.
 
-Thin: read the interaction, call the runner / store, render. Reflection modals are handled here
+Thin: read the interaction, call the runner / :class:`WheelService`, render. Reflection modals are handled here
 from their ``custom_id`` (``wheel:rm:practice:<length>`` or ``wheel:rm:<message>:<segment>:<index>``),
 so they work across restarts.
 """
