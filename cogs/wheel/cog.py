@@ -1,8 +1,8 @@
 """``/wheel practice | prompt | schedule | unschedule | journal`` and the reflection modals.
 
-Thin: read the interaction, call the runner / :class:`WheelService`, render. Reflection modals are handled here
-from their ``custom_id`` (``wheel:rm:practice:<length>`` or ``wheel:rm:<message>:<segment>:<index>``),
-so they work across restarts.
+Thin: read the interaction, call the runner / :class:`WheelService`, render. Reflection modals are
+handled here from their ``custom_id`` (``wheel:rm:practice:<length>`` or
+``wheel:rm:<message>:<segment>:<index>``), so they work across restarts.
 """
 
 from __future__ import annotations
