@@ -15,7 +15,7 @@ from discord import app_commands
 
 from attune.errors import UserError
 from attune.text import clip
-from attune.timeparse import get_zone, parse_clock, parse_when, timezone_choices, to_local
+from attune.when import get_zone, parse_clock, parse_when, timezone_choices, to_local
 
 WHEN_EXAMPLES = ("19:00", "tomorrow 07:30", "mon 19:00", "tue,thu 19:00")
 CLOCK_EXAMPLES = ("07:30", "12:00", "19:00")

@@ -33,7 +33,7 @@ from apscheduler.triggers.date import DateTrigger
 
 from attune.clock import Clock, utcnow
 from attune.db import Database
-from attune.timeparse import Every, RecurrenceTrigger, SupportsNextAfter, occurrences_between
+from attune.recurrence import Every, RecurrenceTrigger, SupportsNextAfter, occurrences_between
 
 log = logging.getLogger(__name__)
 

@@ -16,7 +16,8 @@ from pathlib import Path
 from _common import ROOT  # noqa: F401
 
 from attune.db import Database
-from attune.timeparse import Recurrence, Repeat, days_from_text
+from attune.recurrence import Recurrence, Repeat
+from attune.when import days_from_text
 from tests.e2e.fakediscord import FakeDiscord
 
 ZONES = ("Europe/Berlin", "America/New_York", "Asia/Tokyo", "Australia/Sydney", "UTC", "America/Sao_Paulo")

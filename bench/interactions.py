@@ -30,7 +30,8 @@ from _common import cpu_seconds, describe, header, load_average, percentile, spr
 from _procs import started
 from _world import build_guilds, migrated
 
-from cogs.checkins.service import _INSERT_CHECKIN, NewCheckin
+from cogs.checkins.models import NewCheckin
+from cogs.checkins.store import _INSERT_CHECKIN
 from cogs.checkins.views import NOTE_FIELD
 from tests.e2e.fakediscord import FakeDiscord
 

@@ -24,8 +24,9 @@ from pathlib import Path
 from _common import describe, header, percentile
 
 from attune.db import Database
-from cogs.checkins.service import CheckinService, NewCheckin
+from cogs.checkins.models import NewCheckin
 from cogs.checkins.stats import streak
+from cogs.checkins.store import CheckinStore as CheckinService
 
 ZONES = ("chaos", "within", "rigidity", "support")
 QUADRANTS = (
@@ -75,7 +76,7 @@ def generate(total: int, guilds: int, seed: int = 7) -> list[NewCheckin]:
 
 def floor_executemany(path: Path, rows: list[NewCheckin]) -> float:
     """Raw sqlite3: one transaction, one executemany, same schema and pragmas."""
-    from cogs.checkins.service import _INSERT_CHECKIN
+    from cogs.checkins.store import _INSERT_CHECKIN
 
     connection = sqlite3.connect(path, isolation_level=None)
     connection.execute("PRAGMA journal_mode = WAL")

@@ -11,12 +11,11 @@ import pytest
 from attune.content import QUADRANTS, ZONES, Content
 from attune.text import minutes, plural
 from cogs.checkins import render as checkin_render
-from cogs.checkins import summary_render
 from cogs.checkins.stats import Entry, describe_history, history_data
 from cogs.checkins.summary import DayAggregate
 from cogs.episodes import render as episode_render
 from cogs.sits import render as sit_render
-from cogs.sits.service import Stats
+from cogs.sits.models import Stats
 from cogs.sits.streaks import Streak
 from tests.cogs.sits.factory import NOW, as_sit, draft
 
@@ -108,7 +107,7 @@ def test_checkin_messages(content: Content, count: int) -> None:
         quadrants=dict.fromkeys(QUADRANTS, count),
     )
     days = [shown, DayAggregate(day=today - timedelta(days=1), shown=False)][: max(count, 1)]
-    assert_reads_naturally(summary_render.summary_embed(content, days, today - timedelta(days=1), today))
+    assert_reads_naturally(checkin_render.summary_embed(content, days, today - timedelta(days=1), today))
 
 
 @pytest.mark.parametrize("count", [0, 1, 2])

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import logging
-from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
 import discord
@@ -14,13 +13,14 @@ from discord.ext import commands
 from attune.autocomplete import guild_time, reminder_time, zone_autocomplete
 from attune.errors import UserError
 from attune.permissions import POST_WITH_THREAD, facilitator_only, guild_id_of, require_bot_permissions
-from attune.timeparse import describe_days, get_zone, parse_clock, parse_days
+from attune.privacy import PrivacyStatement
 from attune.ui import report_error
-from cogs.checkins import daily, reminders, render, renderer, summary_render
+from attune.when import describe_days, get_zone, local_date_of, parse_clock, parse_days
+from cogs.checkins import chart_worker, render
 from cogs.checkins.flow import CheckinFlow
 from cogs.checkins.service import CheckinService
-from cogs.checkins.stats import describe_history, history_data, local_date_of, streak
-from cogs.checkins.summary import DayAggregate, aggregate_day, closed_period, last_of_each_day
+from cogs.checkins.stats import describe_history
+from cogs.checkins.summary import closed_period
 from cogs.checkins.views import NOTE_MODAL, submitted_values
 
 if TYPE_CHECKING:
@@ -37,6 +37,22 @@ class CheckinsCog(commands.Cog, name="Check-ins"):
     """Commands are thin: read the interaction, call the service or the flow, render."""
 
     privacy_section = "checkins"
+    privacy_statement = PrivacyStatement(
+        title="Check-ins",
+        stores=(
+            "your zone, emotion word, optional note and whether you shared it; your reminder time and "
+            "time zone; when you asked someone to reach out"
+        ),
+        kept=(
+            "until you delete them. Totals already published are kept when you delete your data: they "
+            "hold no name or note, and keeping them is what stops anyone learning your check-ins by "
+            "comparing before and after"
+        ),
+        seen_by=(
+            "only you, unless you share a check-in in the day's thread; facilitators see anonymous daily "
+            "totals of closed days with 5+ private check-ins, and your request to reach out"
+        ),
+    )
 
     checkin = app_commands.Group(
         name="checkin", description="Daily check-ins: notice and name how you are", guild_only=True
@@ -47,17 +63,13 @@ class CheckinsCog(commands.Cog, name="Check-ins"):
         bot: AttuneBot,
         service: CheckinService,
         flow: CheckinFlow,
-        threads: daily.DailyThreads,
-        reminder_jobs: reminders.Reminders,
     ) -> None:
         self.bot = bot
         self.service = service
         self.flow = flow
-        self.threads = threads
-        self.reminder_jobs = reminder_jobs
 
     async def cog_unload(self) -> None:
-        renderer.shut_down()
+        chart_worker.shut_down()
 
     # ------------------------------------------------------------ facilitators
 
@@ -83,14 +95,10 @@ class CheckinsCog(commands.Cog, name="Check-ins"):
             raise UserError("Choose at least one day, e.g. `every day`, `weekdays` or `mon,wed,fri`.")
         require_bot_permissions(channel, POST_WITH_THREAD)
         config = await self.bot.guild_settings.get(guild_id)
-        setup = await self.service.save_setup(
+        _, upcoming = await self.service.set_up(
             guild_id, channel.id, clock, chosen, config.timezone, interaction.user.id
         )
-        await self.bot.guild_settings.set_channel(guild_id, "checkins", channel.id)
-        plan = daily.plan_for(setup)
-        await self.bot.scheduler.put(daily.KIND, plan)
         log.info("check-ins set up guild=%s channel=%s by=%s", guild_id, channel.id, interaction.user.id)
-        upcoming = plan.recurrence.next_after(self.bot.clock())
         when = ""
         if upcoming is not None:
             when = (
@@ -110,7 +118,6 @@ class CheckinsCog(commands.Cog, name="Check-ins"):
     async def disable(self, interaction: discord.Interaction) -> None:
         guild_id = guild_id_of(interaction)
         stopped = await self.service.disable(guild_id, interaction.user.id)
-        await self.bot.scheduler.remove(daily.KIND, str(guild_id))
         if not stopped:
             raise UserError(
                 "Daily check-in threads aren't running here, so there was nothing to stop. "
@@ -136,31 +143,20 @@ class CheckinsCog(commands.Cog, name="Check-ins"):
         await interaction.response.defer(ephemeral=True, thinking=True)
         config = await self.bot.guild_settings.get(guild_id)
         first, last = closed_period(local_date_of(self.bot.clock(), config.zone), days)
-        published = await self.published_days(guild_id, first, last)
+        published = await self.service.published_days(guild_id, first, last)
         content = self.bot.content
-        text = summary_render.summary_text(content, published)
+        text = render.summary_text(content, published)
         zone_labels: dict[str, str] = {zone: info.label for zone, info in content.checkin.zones.items()}
         quadrant_labels: dict[str, str] = {q: info.label for q, info in content.emotions.quadrants.items()}
-        png = await renderer.render_community(published, zone_labels, quadrant_labels)
+        png = await chart_worker.render_community(published, zone_labels, quadrant_labels)
         file = discord.File(io.BytesIO(png), filename=SUMMARY_FILE, description=text[:1024])
-        embed = summary_render.summary_embed(content, published, first, last)
+        embed = render.summary_embed(content, published, first, last)
         embed.set_image(url=f"attachment://{SUMMARY_FILE}")
         notice = await self.flow.reminder_notice(interaction.user.id)
         await interaction.followup.send(
             content=notice or discord.utils.MISSING, embed=embed, file=file, ephemeral=True
         )
         log.info("summary shown guild=%s days=%d", guild_id, days)
-
-    async def published_days(self, guild_id: int, first: date, last: date) -> list[DayAggregate]:
-        """Each closed day as first published: frozen ones as stored, the others computed and frozen."""
-        frozen = await self.service.frozen_days(guild_id, first, last)
-        missing = [first + timedelta(days=n) for n in range((last - first).days + 1)]
-        missing = [day for day in missing if day not in frozen]
-        if missing:
-            rows = last_of_each_day(await self.service.day_rows(guild_id, missing[0], missing[-1]))
-            await self.service.freeze(guild_id, [aggregate_day(day, rows.get(day, [])) for day in missing])
-            frozen = await self.service.frozen_days(guild_id, first, last)
-        return [frozen[day] for day in sorted(frozen, reverse=True)]
 
     # ----------------------------------------------------------------- members
 
@@ -178,9 +174,7 @@ class CheckinsCog(commands.Cog, name="Check-ins"):
         user_id = interaction.user.id
         config = await self.bot.guild_settings.get(guild_id)
         today = local_date_of(self.bot.clock(), config.zone)
-        entries = await self.service.entries(guild_id, user_id, today - timedelta(days=days - 1), today)
-        all_days = await self.service.checkin_days(guild_id, user_id, today)
-        data = history_data(entries, today=today, days=days, streak_days=streak(all_days, today))
+        data = await self.service.history(guild_id, user_id, today, days)
         notice = await self.flow.reminder_notice(user_id)
         prefix = f"{notice}\n\n" if notice else ""
         if data.empty:
@@ -196,7 +190,7 @@ class CheckinsCog(commands.Cog, name="Check-ins"):
         quadrant_labels: dict[str, str] = {q: info.label for q, info in content.emotions.quadrants.items()}
         summary = describe_history(data, zone_labels, quadrant_labels)
         colours: dict[str, str] = {q: info.colour for q, info in content.emotions.quadrants.items()}
-        png = await renderer.render(data, zone_labels, colours)
+        png = await chart_worker.render(data, zone_labels, colours)
         file = discord.File(io.BytesIO(png), filename=HISTORY_FILE, description=summary[:1024])
         await interaction.followup.send(
             content=notice or discord.utils.MISSING,
@@ -216,8 +210,7 @@ class CheckinsCog(commands.Cog, name="Check-ins"):
         guild_id = guild_id_of(interaction)
         user_id = interaction.user.id
         if time.strip().lower() in OFF_WORDS:
-            removed = await self.service.remove_reminder(user_id)
-            await self.reminder_jobs.remove(user_id)
+            removed = await self.service.stop_reminding(user_id)
             await interaction.response.send_message(
                 "Your check-in reminder is off."
                 if removed
@@ -226,18 +219,15 @@ class CheckinsCog(commands.Cog, name="Check-ins"):
             )
             return
         clock = parse_clock(time)
-        existing = await self.service.get_reminder(user_id)
+        existing = await self.service.reminder(user_id)
         if timezone:
             zone_name = get_zone(timezone).key
         elif existing is not None:
             zone_name = existing.timezone
         else:
             zone_name = (await self.bot.guild_settings.get(guild_id)).timezone
-        reminder = await self.service.set_reminder(user_id, guild_id, clock, zone_name)
-        plan = self.reminder_jobs.plan_for(reminder)
-        await self.bot.scheduler.put(reminders.KIND, plan)
+        _, upcoming = await self.service.remind(user_id, guild_id, clock, zone_name)
         log.info("reminder set guild=%s user=%s", guild_id, user_id)
-        upcoming = plan.recurrence.next_after(self.bot.clock())
         first = f" The first is {discord.utils.format_dt(upcoming, 'F')}." if upcoming else ""
         was_paused = (
             "\nYour earlier reminder was paused because I couldn't DM you; please check that direct "
@@ -275,14 +265,10 @@ class CheckinsCog(commands.Cog, name="Check-ins"):
     # ----------------------------------------------------------------- privacy
 
     async def export_user_data(self, user_id: int) -> dict[str, Any]:
-        data = await self.service.export(user_id)
-        data["support_requests"] = await self.flow.alerts.export(user_id)
-        return data
+        return await self.service.export(user_id, self.flow.alerts)
 
     async def delete_user_data(self, user_id: int) -> int:
         """Rows go now; shared check-ins and alert posts are queued in the same transaction."""
         removed = await self.service.delete(user_id)
-        await self.reminder_jobs.remove(user_id)
-        self.bot.takedowns.kick()
         log.info("check-in data deleted user=%s records=%d", user_id, removed)
         return removed

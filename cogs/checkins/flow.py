@@ -16,18 +16,12 @@ from attune.content import MIXED, QUADRANTS, ZONES, Content, EmotionWord
 from attune.cooldowns import OnCooldown, take_for
 from attune.errors import UserError
 from attune.promptly import Promptly
+from attune.when import local_date_of
 from cogs.checkins import render
 from cogs.checkins.alerts import SupportAlerts
-from cogs.checkins.ordering import InOrder, Turn
-from cogs.checkins.service import (
-    VISIBILITIES,
-    CheckinService,
-    DayThread,
-    NewCheckin,
-    clean_note,
-    trim_note,
-)
-from cogs.checkins.stats import local_date_of
+from cogs.checkins.in_order import InOrder, Turn
+from cogs.checkins.models import VISIBILITIES, DayThread, NewCheckin, clean_note, trim_note
+from cogs.checkins.store import CheckinStore
 from cogs.checkins.views import (
     NOTE_FIELD,
     VISIBILITY_FIELD,
@@ -56,9 +50,9 @@ PAUSED_NOTICE = (
 
 
 class CheckinFlow:
-    def __init__(self, bot: AttuneBot, service: CheckinService) -> None:
+    def __init__(self, bot: AttuneBot, store: CheckinStore) -> None:
         self.bot = bot
-        self.service = service
+        self.store = store
         self.alerts = SupportAlerts(bot)
         self._sharing = InOrder()
 
@@ -70,11 +64,11 @@ class CheckinFlow:
 
     async def reminder_notice(self, user_id: int) -> str:
         """The one-time note that a reminder was paused (closed DMs), or ``""``."""
-        return PAUSED_NOTICE if await self.service.take_pause_notice(user_id) else ""
+        return PAUSED_NOTICE if await self.store.take_pause_notice(user_id) else ""
 
     async def community_zone(self, guild_id: int) -> ZoneInfo:
         """The zone the guild's daily threads are dated in (the setup's, else the guild's)."""
-        setup = await self.service.get_setup(guild_id)
+        setup = await self.store.get_setup(guild_id)
         if setup is not None:
             return ZoneInfo(setup.timezone)
         return (await self.bot.guild_settings.get(guild_id)).zone
@@ -82,14 +76,14 @@ class CheckinFlow:
     async def today_thread(self, guild_id: int) -> DayThread | None:
         """Today's open check-in thread in this guild, if one was opened."""
         day = local_date_of(self.bot.clock(), await self.community_zone(guild_id))
-        thread = await self.service.day_thread(guild_id, day)
+        thread = await self.store.day_thread(guild_id, day)
         return thread if thread is not None and thread.thread_id is not None else None
 
     async def guild_of(self, interaction: discord.Interaction[Any]) -> int:
         """The server a check-in is for: where it happens, or — from a DM reminder — the reminder's."""
         if interaction.guild_id is not None:
             return interaction.guild_id
-        reminder = await self.service.get_reminder(interaction.user.id)
+        reminder = await self.store.get_reminder(interaction.user.id)
         if reminder is not None and self.bot.get_guild(reminder.guild_id) is not None:
             return reminder.guild_id
         raise UserError(
@@ -227,14 +221,14 @@ class CheckinFlow:
             shared_message_id=shared.id if shared else None,
         )
         try:
-            await self.service.add_checkin(checkin)
+            await self.store.add_checkin(checkin)
         except BaseException:
             if shared is not None:
                 await _quietly_delete(shared)
             raise
         log.info("check-in saved guild=%s user=%s visibility=%s", guild_id, interaction.user.id, visibility)
 
-        count = await self.service.count_for_member(guild_id, interaction.user.id)
+        count = await self.store.count_for_member(guild_id, interaction.user.id)
         suggestions = getattr(self.content.regulation, zone)
         can_alert = zone == "support" and await self.alerts.can_alert(guild_id)
         embed = render.result_embed(

@@ -10,14 +10,9 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, tzinfo
+from datetime import date, datetime, timedelta
 
 from attune.content import QUADRANTS, ZONES
-
-
-def local_date_of(instant: datetime, zone: tzinfo) -> date:
-    """The calendar date that ``instant`` (aware) falls on in ``zone``."""
-    return instant.astimezone(zone).date()
 
 
 def streak(days: Iterable[date], today: date) -> int:

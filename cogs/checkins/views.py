@@ -20,7 +20,7 @@ import discord
 
 from attune.content import MIXED, Content
 from attune.ui import AttuneDynamicItem, AttuneModal, HandlerKey, handler
-from cogs.checkins.service import NOTE_LIMIT
+from cogs.checkins.models import NOTE_LIMIT
 
 MIXED_LABEL = "Not sure / mixed"
 NOTE_FIELD = "note"

@@ -17,8 +17,8 @@ async def setup(bot: AttuneBot) -> None:
     from cogs.episodes import fetch
     from cogs.episodes.cog import EpisodesCog
     from cogs.episodes.destinations import Allowed
-    from cogs.episodes.digest import DIGEST_KIND
-    from cogs.episodes.poller import POLL_KIND
+    from cogs.episodes.schedules.digest import DIGEST_KIND
+    from cogs.episodes.schedules.feeds import POLL_KIND
     from cogs.episodes.views import EPISODE_PAGES, AnotherEpisode, BrowsePage, InsightsPage
 
     allowed = Allowed.from_entries(bot.settings.feeds_allow)
@@ -39,15 +39,15 @@ async def setup(bot: AttuneBot) -> None:
     # missed while the bot was down are not run in a burst at start-up beyond a short grace.
     bot.scheduler.register(
         POLL_KIND,
-        load=cog.poller.load,
-        deliver=cog.poller.deliver,
+        load=cog.service.poller.load,
+        deliver=cog.service.poller.deliver,
         grace=timedelta(minutes=5),
         late_after=timedelta(minutes=5),
     )
     bot.scheduler.register(
         DIGEST_KIND,
-        load=cog.digests.load,
-        deliver=cog.digests.deliver,
+        load=cog.service.digests.load,
+        deliver=cog.service.digests.deliver,
         grace=timedelta(hours=6),
         late_after=timedelta(minutes=5),
     )

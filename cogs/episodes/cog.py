@@ -23,32 +23,26 @@ from attune.permissions import (
     require_bot_permissions,
     require_facilitator,
 )
+from attune.privacy import PrivacyStatement
 from attune.text import clip, one_line
-from attune.timeparse import WEEKDAY_NAMES, parse_clock
+from attune.when import WEEKDAY_NAMES, parse_clock
 from cogs.episodes import fetch as fetching
-from cogs.episodes.digest import DigestPoster, describe
 from cogs.episodes.library import (
-    Entry,
-    feed_entries,
     find_theme,
-    library_entries,
     select,
-    share_entries,
     theme_choices,
 )
+from cogs.episodes.models import DEFAULT_POLL_MINUTES, MAX_FEEDS_PER_GUILD, Feed, FollowRefusal, FollowRefused
 from cogs.episodes.parse import NotAFeed
-from cogs.episodes.poller import POLL_KIND, FeedPoller, failing_notice_key
-from cogs.episodes.posting import PostTarget, open_thread
+from cogs.episodes.posting import PostTarget
 from cogs.episodes.render import (
     browse_embed,
     feeds_embed,
     insights_embed,
     random_embed,
-    share_embed,
-    thread_name,
 )
-from cogs.episodes.sandbox import parse_off_loop
-from cogs.episodes.service import DEFAULT_POLL_MINUTES, MAX_FEEDS_PER_GUILD, EpisodeStore, Feed
+from cogs.episodes.schedules.digest import describe
+from cogs.episodes.service import EpisodeService, ShareNotPosted
 from cogs.episodes.urls import SHARE_URL_MAX, check_url, host_and_path
 from cogs.episodes.views import AnotherEpisode, BrowsePage, InsightsPage, pager
 
@@ -62,7 +56,6 @@ TITLE_MAX = 200
 QUERY_MAX = 60
 BROWSE_PAGE = 5
 INSIGHTS_PAGE = 5
-REPEAT_WINDOW = timedelta(minutes=10)
 DAY_CHOICES = [
     *(
         app_commands.Choice(name=day.title(), value=day)
@@ -70,6 +63,15 @@ DAY_CHOICES = [
     ),
     app_commands.Choice(name="Off: no weekly digest", value="off"),
 ]
+
+
+FOLLOW_REFUSALS = {
+    FollowRefusal.TOO_MANY: (
+        f"This server already follows {MAX_FEEDS_PER_GUILD} feeds, the most Attune keeps. "
+        "Remove one with `/episode feed-remove` first."
+    ),
+    FollowRefusal.ALREADY_FOLLOWED: "This server already follows that feed. `/episode feeds` lists them.",
+}
 
 
 def clean_insight(text: str) -> str:
@@ -102,6 +104,12 @@ class EpisodesCog(commands.Cog, name="Episodes"):
     """Episode sharing, followed feeds, the library and weekly insight digests."""
 
     privacy_section = "episodes"
+    privacy_statement = PrivacyStatement(
+        title="Episodes",
+        stores="episodes and insights you share",
+        kept="until you delete them",
+        seen_by="the server: shares are posted in its channel and quoted in the weekly digest",
+    )
 
     episode = app_commands.Group(
         name="episode", description="Share podcast episodes and the insights you carry", guild_only=True
@@ -109,9 +117,7 @@ class EpisodesCog(commands.Cog, name="Episodes"):
 
     def __init__(self, bot: AttuneBot) -> None:
         self.bot = bot
-        self.store = EpisodeStore(bot.db, bot.clock)
-        self.poller = FeedPoller(bot, self.store)
-        self.digests = DigestPoster(bot, self.store)
+        self.service = EpisodeService(bot)
 
     # ---------------------------------------------------------------------- share
 
@@ -140,41 +146,26 @@ class EpisodesCog(commands.Cog, name="Episodes"):
             require_bot_permissions(channel, ("view_channel", "send_messages_in_threads", "embed_links"))
         else:
             require_bot_permissions(channel, POST_WITH_THREAD)
-        if await self._shared_just_now(guild_id, interaction.user.id, link):
+        if await self.service.shared_just_now(guild_id, interaction.user.id, link):
             raise UserError("You shared that episode a moment ago; it's already posted.")
         await take_for(interaction, "episode-share")
         await interaction.response.defer(ephemeral=True, thinking=True)
-        known = await self.store.known_title(guild_id, link)
-        episode_title = given_title or (known[0] if known else host_and_path(link))
-        show = known[1] if known else None
-        share = await self.store.add_share(
-            guild_id, interaction.user.id, link, episode_title, text, channel.id
-        )
         try:
-            message = await channel.send(embed=share_embed(share, show))
-        except Exception as error:
-            await self.store.drop_share(share.id)
-            if isinstance(error, discord.Forbidden):
+            shared = await self.service.share(
+                guild_id, interaction.user.id, link, text, given_title, channel, config.timezone
+            )
+        except ShareNotPosted as failure:
+            if failure.refused:
                 raise UserError(
-                    f"Discord refused my post in {channel.mention} ({error.text or 'Forbidden'}). Ask a "
+                    f"Discord refused my post in {channel.mention} ({failure.text}). Ask a "
                     "server admin to check my permissions there. Nothing was shared."
                 ) from None
-            if isinstance(error, discord.HTTPException):
-                raise UserError(
-                    "Discord had trouble taking the post just now. Nothing was shared; please try again "
-                    "in a moment."
-                ) from None
-            raise
-        thread_id = None
-        if not isinstance(channel, discord.Thread):
-            thread_id = await open_thread(message, thread_name(episode_title), guild_id=guild_id)
-        await self.store.set_share_post(share.id, message.id, thread_id)
-        log.info("guild=%s user=%s shared episode %s", guild_id, interaction.user.id, share.id)
-        digest, changed = await self.store.ensure_digest(guild_id, config.timezone)
-        if changed:
-            await self.digests.put(digest)
-        where = f"Shared in {channel.mention}: {message.jump_url}"
-        thread_note = " — with a discussion thread." if thread_id else "."
+            raise UserError(
+                "Discord had trouble taking the post just now. Nothing was shared; please try again "
+                "in a moment."
+            ) from None
+        where = f"Shared in {channel.mention}: {shared.jump_url}"
+        thread_note = " — with a discussion thread." if shared.thread_id else "."
         await interaction.followup.send(
             f"{where}{thread_note} Thank you for passing it on. 🌱", ephemeral=True
         )
@@ -191,14 +182,6 @@ class EpisodesCog(commands.Cog, name="Episodes"):
             "I can only post episodes in a text channel. Share from a text channel, or ask a "
             "facilitator to choose one with `/settings channel purpose:episodes`."
         )
-
-    async def _shared_just_now(self, guild_id: int, user_id: int, url: str) -> bool:
-        since = (self.bot.clock() - REPEAT_WINDOW).isoformat()
-        found = await self.bot.db.fetchval(
-            "SELECT 1 FROM episode_shares WHERE guild_id = ? AND user_id = ? AND url = ? AND shared_at > ?",
-            (guild_id, user_id, url, since),
-        )
-        return bool(found)
 
     # ---------------------------------------------------------------------- feeds
 
@@ -218,13 +201,9 @@ class EpisodesCog(commands.Cog, name="Episodes"):
     ) -> None:
         guild_id = guild_id_of(interaction)
         link = check_url(url, what="feed address")
-        if await self.store.feed_count(guild_id) >= MAX_FEEDS_PER_GUILD:
-            raise UserError(
-                f"This server already follows {MAX_FEEDS_PER_GUILD} feeds, the most Attune keeps. "
-                "Remove one with `/episode feed-remove` first."
-            )
-        if any(feed.url == link for feed in await self.store.feeds(guild_id)):
-            raise UserError("This server already follows that feed. `/episode feeds` lists them.")
+        refusal = await self.service.follow_refusal(guild_id, link)
+        if refusal is not None:
+            raise UserError(FOLLOW_REFUSALS[refusal])
         config = await self.bot.guild_settings.get(guild_id)
         target = self._share_channel(interaction, config.channel_for("episodes"))
         missing = missing_permissions(target, POST)
@@ -232,10 +211,9 @@ class EpisodesCog(commands.Cog, name="Episodes"):
             raise MissingBotPermissions(missing, target.mention)
         await interaction.response.defer(ephemeral=True, thinking=True)
         try:
-            result = await fetching.fetch_off_loop(link)
-            if result.unchanged:
-                raise fetching.FetchError("the feed's server answered 304 to a first request", reason="http")
-            parsed = await parse_off_loop(result.body, result.url, result.content_type)
+            followed = await self.service.follow(
+                guild_id, link, channel_id=interaction.channel_id or target.id, poll_minutes=check_every
+            )
         except fetching.FetchError as error:
             raise UserError(
                 f"I couldn't fetch that feed: {error.message}. Check the address (it should be the "
@@ -245,30 +223,22 @@ class EpisodesCog(commands.Cog, name="Episodes"):
             raise UserError(
                 f"That isn't a podcast feed I can read: {error.message} Nothing was added."
             ) from None
-        channel_id = interaction.channel_id or target.id
-        feed = await self.store.add_feed(
-            guild_id,
-            link,
-            parsed,
-            channel_id=channel_id,
-            poll_minutes=check_every,
-            etag=result.etag,
-            last_modified=result.last_modified,
-        )
-        await self.bot.scheduler.put(POLL_KIND, self.poller.plan_for(feed))
+        except FollowRefused as refused:
+            raise UserError(FOLLOW_REFUSALS[refused.refusal]) from None
+        feed = followed.feed
         log.info(
             "guild=%s user=%s follows feed %s (%d items seeded)",
             guild_id,
             interaction.user.id,
             feed.id,
-            len(parsed.items),
+            followed.seeded,
         )
         where = (
             target.mention
             if config.channel_for("episodes")
             else f"{target.mention} (set an episodes channel with `/settings channel purpose:episodes`)"
         )
-        count = len(parsed.items)
+        count = followed.seeded
         await interaction.followup.send(
             f"Now following **{discord.utils.escape_markdown(feed.title)}**. I noted its {count} current "
             f"episode{'s' if count != 1 else ''} without posting them; new episodes will appear in {where} "
@@ -284,7 +254,7 @@ class EpisodesCog(commands.Cog, name="Episodes"):
             return []
         needle = current.strip().lower()
         choices = []
-        for feed in await self.store.feeds(interaction.guild_id):
+        for feed in await self.service.feeds(interaction.guild_id):
             label = f"{feed.title} — {host_and_path(feed.url, 60)}"
             if needle and needle not in label.lower() and needle not in feed.url.lower():
                 continue
@@ -298,11 +268,9 @@ class EpisodesCog(commands.Cog, name="Episodes"):
     async def feed_remove(self, interaction: discord.Interaction, feed: str) -> None:
         guild_id = guild_id_of(interaction)
         chosen = await self._find_feed(guild_id, feed)
-        removed = await self.store.remove_feed(guild_id, chosen.id)
+        removed = await self.service.unfollow(guild_id, chosen.id)
         if removed is None:
             raise UserError("That feed is no longer followed here. `/episode feeds` lists the ones that are.")
-        await self.bot.scheduler.remove(POLL_KIND, str(removed.id))
-        await self.bot.guild_settings.forget_notice(guild_id, failing_notice_key(removed.id))
         log.info("guild=%s user=%s stopped following feed %s", guild_id, interaction.user.id, removed.id)
         await interaction.response.send_message(
             f"Stopped following **{discord.utils.escape_markdown(removed.title)}**. Episodes already "
@@ -311,7 +279,7 @@ class EpisodesCog(commands.Cog, name="Episodes"):
         )
 
     async def _find_feed(self, guild_id: int, typed: str) -> Feed:
-        feeds = await self.store.feeds(guild_id)
+        feeds = await self.service.feeds(guild_id)
         if not feeds:
             raise UserError("This server follows no feeds. `/episode feed-add` adds one.")
         cleaned = typed.strip()
@@ -336,16 +304,10 @@ class EpisodesCog(commands.Cog, name="Episodes"):
     )
     async def feeds(self, interaction: discord.Interaction) -> None:
         guild_id = guild_id_of(interaction)
-        rows = [(feed, await self.store.latest_episode(feed.id)) for feed in await self.store.feeds(guild_id)]
+        rows = await self.service.feeds_with_latest(guild_id)
         await interaction.response.send_message(embed=feeds_embed(rows), ephemeral=True)
 
     # ------------------------------------------------------------- browse and random
-
-    async def entries(self, guild_id: int) -> list[Entry]:
-        """Member shares (newest first), then feed episodes (newest first), then the library."""
-        shares = share_entries(await self.store.guild_shares(guild_id))
-        episodes = feed_entries(await self.store.guild_episodes(guild_id))
-        return [*shares, *episodes, *library_entries(self.bot.content.episodes)]
 
     def _theme(self, typed: str | None) -> str:
         if not typed or not typed.strip():
@@ -369,7 +331,7 @@ class EpisodesCog(commands.Cog, name="Episodes"):
     ) -> list[app_commands.Choice[str]]:
         if interaction.guild_id is None:
             return []
-        found = select(await self.entries(interaction.guild_id), query=current.strip() or None)
+        found = select(await self.service.entries(interaction.guild_id), query=current.strip() or None)
         choices: list[app_commands.Choice[str]] = []
         seen: set[str] = set()
         for entry in found:
@@ -388,7 +350,7 @@ class EpisodesCog(commands.Cog, name="Episodes"):
     ) -> tuple[discord.Embed, discord.ui.View | None]:
         content = self.bot.content.episodes
         theme = find_theme(content, theme_id) if theme_id else None
-        found = select(await self.entries(guild_id), theme=theme, query=query or None)
+        found = select(await self.service.entries(guild_id), theme=theme, query=query or None)
         pages = max(1, -(-len(found) // BROWSE_PAGE))
         page = min(max(page, 0), pages - 1)
         shown = found[page * BROWSE_PAGE : (page + 1) * BROWSE_PAGE]
@@ -424,7 +386,7 @@ class EpisodesCog(commands.Cog, name="Episodes"):
     async def random_pick(self, guild_id: int, theme_id: str) -> tuple[discord.Embed, discord.ui.View | None]:
         content = self.bot.content.episodes
         theme = find_theme(content, theme_id) if theme_id else None
-        pool = select(await self.entries(guild_id), theme=theme)
+        pool = select(await self.service.entries(guild_id), theme=theme)
         if not pool:
             embed = discord.Embed(
                 title="Something to listen to",
@@ -452,7 +414,7 @@ class EpisodesCog(commands.Cog, name="Episodes"):
         self, guild_id: int, days: int, page: int
     ) -> tuple[discord.Embed, discord.ui.View | None]:
         now = self.bot.clock()
-        shares = await self.store.shares_between(guild_id, now - timedelta(days=days), now)
+        shares = await self.service.shares_between(guild_id, now - timedelta(days=days), now)
         pages = max(1, -(-len(shares) // INSIGHTS_PAGE))
         page = min(max(page, 0), pages - 1)
         shown = shares[page * INSIGHTS_PAGE : (page + 1) * INSIGHTS_PAGE]
@@ -493,23 +455,20 @@ class EpisodesCog(commands.Cog, name="Episodes"):
     ) -> str:
         config = await self.bot.guild_settings.get(guild_id)
         require_facilitator(interaction.user, config)
-        current = await self.store.digest(guild_id)
+        current = await self.service.digest(guild_id)
         if day == "off":
             if time_text is not None:
                 raise UserError("Choose either `digest_day: off` or a time, not both. Nothing was changed.")
             weekday = current.weekday if current else 6
             clock = current.clock if current else "18:00"
-            await self.digests.put(
-                await self.store.set_digest(guild_id, weekday, clock, config.timezone, False)
-            )
+            await self.service.set_digest(guild_id, weekday, clock, config.timezone, False)
             log.info("guild=%s user=%s turned the weekly digest off", guild_id, interaction.user.id)
             return "The weekly insight digest is **off**. Turn it on again with `digest_day`."
         weekday = WEEKDAY_NAMES.index(day.capitalize()) if day else (current.weekday if current else 6)
         clock = (
             parse_clock(time_text).strftime("%H:%M") if time_text else (current.clock if current else "18:00")
         )
-        digest = await self.store.set_digest(guild_id, weekday, clock, config.timezone, True)
-        await self.digests.put(digest)
+        digest = await self.service.set_digest(guild_id, weekday, clock, config.timezone, True)
         log.info(
             "guild=%s user=%s set the weekly digest to %s %s", guild_id, interaction.user.id, weekday, clock
         )
@@ -519,19 +478,14 @@ class EpisodesCog(commands.Cog, name="Episodes"):
             if channel_id
             else "the channel of the latest share (no episodes channel is set)"
         )
-        upcoming = await self.digests.next_run(guild_id)
+        upcoming = await self.service.next_digest(guild_id)
         nxt = f" Next: {discord.utils.format_dt(upcoming, 'F')}." if upcoming else ""
         return f"The weekly insight digest is posted {describe(digest)} in {where}.{nxt}"
 
     # -------------------------------------------------------------------- privacy
 
     async def export_user_data(self, user_id: int) -> dict[str, Any]:
-        return {"shares": [share.export() for share in await self.store.user_shares(user_id)]}
+        return await self.service.export_user(user_id)
 
     async def delete_user_data(self, user_id: int) -> int:
-        removed = await self.store.delete_user_shares(user_id)
-        self.bot.takedowns.kick()
-        if removed:
-            await self.digests.redact(removed)
-        log.info("privacy: removed %d episode share(s) of user=%s", len(removed), user_id)
-        return len(removed)
+        return await self.service.delete_user(user_id)

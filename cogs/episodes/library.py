@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Literal
 
 from attune.content import EpisodesContent, EpisodeTheme
-from cogs.episodes.service import FeedEpisode, Share
+from cogs.episodes.models import FeedEpisode, Share
 
 Source = Literal["library", "feed", "share"]
 

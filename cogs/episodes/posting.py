@@ -14,8 +14,9 @@ from typing import TYPE_CHECKING, Literal
 
 import discord
 
+from attune.channels import Purpose, notice_key, require_permissions, warn_missing
 from attune.notify import tell_facilitators
-from attune.permissions import POST, POST_WITH_THREAD, missing_permissions
+from attune.permissions import POST_WITH_THREAD
 from attune.scheduler import PermanentFailure
 
 if TYPE_CHECKING:
@@ -24,6 +25,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 PostTarget = discord.TextChannel | discord.Thread
+CAPABILITY = "episodes"
+CHANNEL_COMMAND = "`/settings channel purpose:episodes`"
 THREAD_ARCHIVE_MINUTES: Literal[10080] = 10080  # a week: long enough for a week's listening
 
 
@@ -53,34 +56,28 @@ async def usable_channel(
             guild_id,
             f"I have {what} to post but no channel to post in: set one with "
             "`/settings channel purpose:episodes`.",
-            once_key="episodes:no-channel",
+            once_key=notice_key(CAPABILITY, "no-channel"),
         )
         raise PermanentFailure("no episodes channel")
-    missing = missing_permissions(channel, POST)
-    if missing:
-        names = ", ".join(f"**{name}**" for name in missing)
-        await tell_facilitators(
-            bot,
-            guild_id,
-            f"I can't post {what} in {channel.mention}: I'm missing the {names} permission there. "
-            "Grant it, or choose another channel with `/settings channel purpose:episodes`.",
-            once_key=f"episodes:permissions:{channel.id}",
-            fallback_channel_id=None,
-        )
-        raise PermanentFailure(f"missing {', '.join(missing)} in channel {channel.id}")
+    await require_permissions(
+        bot,
+        guild_id,
+        channel,
+        Purpose(CAPABILITY, f"post {what}", f"choose another channel with {CHANNEL_COMMAND}"),
+    )
     if isinstance(channel, discord.Thread):
         return channel, False
-    thread_missing = missing_permissions(channel, POST_WITH_THREAD)
-    if thread_missing:
-        names = ", ".join(f"**{name}**" for name in thread_missing)
-        await tell_facilitators(
-            bot,
-            guild_id,
-            f"I post episodes in {channel.mention} but can't open discussion threads there: I'm "
-            f"missing the {names} permission.",
-            once_key=f"episodes:thread-permissions:{channel.id}",
-        )
-    return channel, not thread_missing
+    threads = await warn_missing(
+        bot,
+        guild_id,
+        channel,
+        POST_WITH_THREAD,
+        capability=CAPABILITY,
+        problem="thread-permissions",
+        posting="episodes",
+        without="discussion threads",
+    )
+    return channel, threads
 
 
 async def open_thread(message: discord.Message, name: str, *, guild_id: int) -> int | None:

@@ -14,8 +14,8 @@ import discord
 
 from attune.text import clip, inert, one_line
 from cogs.episodes.library import Entry
+from cogs.episodes.models import Feed, FeedEpisode, Share
 from cogs.episodes.parse import describe_duration
-from cogs.episodes.service import Feed, FeedEpisode, Share
 
 SHARE_COLOUR = discord.Colour.teal()
 FEED_COLOUR = discord.Colour.blurple()

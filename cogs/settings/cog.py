@@ -20,8 +20,8 @@ from attune.permissions import (
     require_bot_permissions,
     require_facilitator,
 )
-from attune.timeparse import get_zone
 from attune.ui import AttuneModal, report_error
+from attune.when import get_zone
 
 if TYPE_CHECKING:
     from attune.bot import AttuneBot

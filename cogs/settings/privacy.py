@@ -1,7 +1,8 @@
 """``/privacy export``, ``/privacy delete`` and ``/about``.
 
 Both privacy commands work through :class:`attune.privacy.PersonalData`, which every capability
-cog implements; nothing here knows what the capabilities store.
+cog implements; nothing here knows what the capabilities store — ``/about`` shows what each declares
+(``privacy_statement``).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from discord.ext import commands
 
 from attune import ledger
 from attune.errors import UserError
+from attune.privacy import PersonalData, PrivacyStatement
 from attune.text import plural
 from attune.ui import AttuneDynamicItem
 
@@ -26,20 +28,20 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-STORED = (
-    "**What Attune stores** (only what you do with it):\n"
-    "• **Sits** — your RSVPs, attendance, solo practice logs, and when you joined and left a sit's "
-    "voice channel around a sit (to count attendance).\n"
-    "• **Wheel of Awareness** — reflections you save to your journal.\n"
-    "• **Check-ins** — your zone, emotion word, optional note and whether you shared it; "
-    "your reminder time; when you asked someone to reach out. Private unless you share.\n"
-    "• **Episodes** — episodes and insights you share.\n"
-    "• **Limits** — when you last made a public post, so one person can't flood the server.\n"
-    "Facilitators only see anonymous daily totals of closed days with 5+ private check-ins. Totals "
-    "already published are kept when you delete your data: they hold no name or note, and keeping "
-    "them is what stops anyone learning your check-ins by comparing before and after.\n"
-    "Server settings (time zone, channels, roles) belong to the server, not to you."
+#: The core's own record about members (the other capabilities declare theirs on their cogs).
+LIMITS = PrivacyStatement(
+    title="Limits",
+    stores="when you last made a public post, so one person can't flood the server",
+    kept="for the current window",
+    seen_by="nobody; the bot counts it",
 )
+SERVERS_OWN = "Server settings (time zone, channels, roles) belong to the server, not to you."
+
+
+def about_fields(providers: list[PersonalData]) -> list[tuple[str, str]]:
+    """``/about``'s "Your data": one field per capability, from what each declares."""
+    fields = [(p.privacy_statement.title, p.privacy_statement.sentence()) for p in providers]
+    return [("Your data", "Attune stores only what you do with it."), *fields]
 
 
 async def collect_export(bot: AttuneBot, user_id: int) -> dict[str, Any]:
@@ -128,6 +130,7 @@ class DeleteCancel(AttuneDynamicItem[discord.ui.Button[Any]], template=r"privacy
 class PrivacyCog(commands.Cog, name="Privacy"):
     privacy = app_commands.Group(name="privacy", description="Your data in Attune")
     privacy_section = "limits"
+    privacy_statement = LIMITS
 
     def __init__(self, bot: AttuneBot) -> None:
         self.bot = bot
@@ -171,10 +174,14 @@ class PrivacyCog(commands.Cog, name="Privacy"):
             ),
             colour=discord.Colour.teal(),
         )
-        embed.add_field(name="Your data", value=STORED, inline=False)
+        # The capabilities in the order they were loaded, then this cog's own record.
+        providers = [p for p in self.bot.personal_data() if p is not self] + [self]
+        for name, value in about_fields(providers):
+            embed.add_field(name=name, value=value[:1024], inline=False)
         embed.add_field(
             name="Your choices",
-            value="`/privacy export` sends you a JSON file of all of it; `/privacy delete` erases it.",
+            value="`/privacy export` sends you a JSON file of all of it; `/privacy delete` erases it. "
+            + SERVERS_OWN,
             inline=False,
         )
         embed.set_footer(text=self.bot.content.checkin.not_clinical[:2048])

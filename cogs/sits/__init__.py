@@ -17,5 +17,5 @@ async def setup(bot: AttuneBot) -> None:
     cog = SitsCog(bot)
     await bot.add_cog(cog)
     bot.handlers.register(SIT_HANDLER, cog, owner=cog)
-    cog.schedules.register()
+    cog.service.schedules.register()
     bot.add_dynamic_items(*DYNAMIC_ITEMS)

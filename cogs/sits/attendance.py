@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 import discord
 
 from cogs.sits.models import Sit
-from cogs.sits.service import WATCH_BEFORE, SitStore
+from cogs.sits.store import WATCH_BEFORE, SitStore
 
 if TYPE_CHECKING:
     from attune.bot import AttuneBot

@@ -1,6 +1,6 @@
 """``/sit …``: schedule, list, edit, cancel, calendar, stats and log; the sit buttons' handlers.
 
-Thin: reads the interaction, asks the drafting rules, the store and the keeper, renders replies.
+Thin: reads the options (through the drafting rules), calls :class:`SitService`, words the outcome.
 """
 
 from __future__ import annotations
@@ -19,13 +19,11 @@ from attune.cooldowns import take_for
 from attune.errors import UserError
 from attune.guilds import GuildConfig
 from attune.permissions import POST, facilitator_only, guild_id_of, require_bot_permissions
+from attune.privacy import PrivacyStatement
 from attune.promptly import Promptly
-from attune.scheduler import PermanentFailure
 from attune.text import clip, minutes, one_line, plural
-from attune.timeparse import get_zone, to_local
+from attune.when import get_zone, to_local
 from cogs.sits import ics, render
-from cogs.sits.attendance import VoiceTracker
-from cogs.sits.delivery import SitSchedules, mention_only
 from cogs.sits.drafting import (
     DURATION_DEFAULT,
     DURATION_MAX,
@@ -34,15 +32,11 @@ from cogs.sits.drafting import (
     REMINDER_MAX,
     REMINDER_MIN,
     TITLE_MAX,
-    Draft,
     edited_draft,
     new_draft,
-    remap_exclusions,
 )
-from cogs.sits.events import NativeEvents
-from cogs.sits.keeper import SitKeeper
 from cogs.sits.models import ANSWER_LABELS, Sit
-from cogs.sits.service import I_SAT_WINDOW, SESSION_KEEP, SitStore
+from cogs.sits.service import AnnouncementFailed, SatRefusal, SitService
 from cogs.sits.views import announcement_view, closing_view
 
 if TYPE_CHECKING:
@@ -99,6 +93,19 @@ async def when_autocomplete(interaction: discord.Interaction, current: str) -> l
     return when_choices(current, zone or UTC, interaction.client.clock())  # type: ignore[attr-defined]
 
 
+SAT_REFUSALS = {
+    SatRefusal.NOT_AN_OCCURRENCE: "This isn't one of this sit's times, so there's nothing to count.",
+    SatRefusal.NOT_THE_CLOSING_BELL: (
+        "This button isn't on that sit's closing bell, so there's nothing to count."
+    ),
+    SatRefusal.NOT_ENDED: "You can press **I sat** once the sit has ended.",
+    SatRefusal.TOO_LATE: (
+        "This sit ended more than a day ago, so it can't be counted from here any more. "
+        "Log your practice with `/sit log` instead."
+    ),
+}
+
+
 def _local_label(sit: Sit, start: datetime) -> str:
     local = to_local(start, sit.rule.zone)
     return f"{local:%a %d %b %H:%M} {sit.zone}"
@@ -108,6 +115,19 @@ class SitsCog(commands.Cog, name="Sits"):
     """Group sits; implements :class:`attune.privacy.PersonalData` (RSVPs, attendance, logs)."""
 
     privacy_section = "sits"
+    privacy_statement = PrivacyStatement(
+        title="Sits",
+        stores=(
+            "your RSVPs, attendance and solo practice logs (minutes and an optional private note); when "
+            "you joined and left a sit's voice channel around a sit, to count attendance; which of the "
+            "bot's posts mention you"
+        ),
+        kept="until you delete them; voice join and leave times only two days",
+        seen_by=(
+            "the server as counts on a sit's announcement and closing bell, and reminders mention who "
+            "said Going; your stats and practice log only you"
+        ),
+    )
 
     sit = app_commands.Group(
         name="sit", description="Group sits: schedule, RSVP, calendar and your practice", guild_only=True
@@ -115,11 +135,7 @@ class SitsCog(commands.Cog, name="Sits"):
 
     def __init__(self, bot: AttuneBot) -> None:
         self.bot = bot
-        self.store = SitStore(bot.db, bot.clock)
-        self.events = NativeEvents(bot, self.store)
-        self.keeper = SitKeeper(bot, self.store, self.events)
-        self.voice = VoiceTracker(bot, self.store)
-        self.schedules = SitSchedules(bot, self.keeper, self.voice)
+        self.service = SitService(bot)
         self._caught_up = False
 
     # ------------------------------------------------------------- helpers
@@ -133,7 +149,7 @@ class SitsCog(commands.Cog, name="Sits"):
         now = self.bot.clock()
         needle = current.strip().lower()
         found: list[tuple[datetime, Sit]] = []
-        for sit in await self.store.active(interaction.guild_id):
+        for sit in await self.service.active(interaction.guild_id):
             start = sit.current(now)
             if start is not None and (not needle or needle in sit.title.lower() or needle == str(sit.id)):
                 found.append((start, sit))
@@ -148,7 +164,7 @@ class SitsCog(commands.Cog, name="Sits"):
     async def _resolve(self, guild_id: int, value: str) -> Sit:
         """The active sit a ``sit`` option names (its id from autocomplete, or its exact title)."""
         text = one_line(value or "")
-        sits = await self.store.active(guild_id)
+        sits = await self.service.active(guild_id)
         by_id = {str(sit.id): sit for sit in sits}
         if text.lstrip("#") in by_id:
             return by_id[text.lstrip("#")]
@@ -202,18 +218,6 @@ class SitsCog(commands.Cog, name="Sits"):
         lines.append(render.sentence(", ".join(details)) + ".")
         return "\n".join(lines)
 
-    async def _tell(self, sit: Sit, text: str, users: list[int]) -> None:
-        """Post in the sit's channel, pinging exactly ``users`` (never everyone or roles)."""
-        try:
-            channel = await self.keeper.postable(sit)
-            sent = await channel.send(
-                text[:2000],
-                allowed_mentions=mention_only(users),
-            )
-            await self.store.remember_mentions(users[: render.MENTIONS_PER_MESSAGE], sent.channel.id, sent.id)
-        except (discord.HTTPException, PermanentFailure) as error:
-            log.warning("guild=%s sit=%s could not tell members: %s", sit.guild_id, sit.id, error)
-
     # ------------------------------------------------------------ schedule
 
     @sit.command(name="schedule", description="Schedule a group sit, one-off or repeating")
@@ -251,26 +255,18 @@ class SitsCog(commands.Cog, name="Sits"):
             voice_channel_id=self._voice_id(voice_channel),
         )
         await interaction.response.defer(ephemeral=True, thinking=True)
-        sit = await self.store.create(guild_id, interaction.user.id, draft)
         try:
-            message = await self.keeper.announce(sit)
-        except (discord.HTTPException, PermanentFailure) as error:
-            await self.store.delete(sit.id)
-            log.warning("guild=%s sit=%s announcement failed, nothing kept: %s", guild_id, sit.id, error)
+            done = await self.service.schedule(guild_id, interaction.user.id, draft, now)
+        except AnnouncementFailed as failure:
             raise UserError(
-                f"I couldn't post the announcement in {target.mention} "
-                f"({getattr(error, 'text', '') or error}), so nothing was scheduled. Check my permissions "
-                "there, or choose another `channel`."
+                f"I couldn't post the announcement in {target.mention} ({failure.reason}), so nothing was "
+                "scheduled. Check my permissions there, or choose another `channel`."
             ) from None
-        sit = await self.keeper.reload(sit)
-        start = sit.current(now)
-        problem = await self.events.create(sit, start) if start is not None else None
-        sit = await self.keeper.reload(sit)
-        await self.schedules.put(sit)
+        sit = done.sit
         log.info("guild=%s user=%s scheduled sit=%s (%s)", guild_id, interaction.user.id, sit.id, sit.repeat)
-        reply = f"Scheduled. {self._summary(sit, now)}\nAnnouncement: {message.jump_url}"
-        if problem:
-            reply += f"\n⚠️ {problem} The sit works without it."
+        reply = f"Scheduled. {self._summary(sit, now)}\nAnnouncement: {done.jump_url}"
+        if done.event_problem:
+            reply += f"\n⚠️ {done.event_problem} The sit works without it."
         await interaction.followup.send(reply[:2000], ephemeral=True)
 
     # ---------------------------------------------------------------- list
@@ -287,7 +283,7 @@ class SitsCog(commands.Cog, name="Sits"):
         now = self.bot.clock()
         until = now + timedelta(days=days)
         entries: list[tuple[datetime, Sit]] = []
-        for sit in await self.store.active(guild_id):
+        for sit in await self.service.active(guild_id):
             entries += [(start, sit) for start in sit.rule.between(now - sit.length, until, limit=200)]
         if not entries:
             await interaction.followup.send(
@@ -304,7 +300,7 @@ class SitsCog(commands.Cog, name="Sits"):
                 f"{sit.duration_min} min{where}"
             )
             if start == sit.current(now):
-                line += "\n　" + render.rsvp_line(await self.store.counts(sit.id, start))
+                line += "\n　" + render.rsvp_line(await self.service.counts(sit, start))
             lines.append(line)
         if len(entries) > LIST_MAX_LINES:
             lines.append(f"…and {len(entries) - LIST_MAX_LINES} more; try fewer `days`.")
@@ -359,47 +355,9 @@ class SitsCog(commands.Cog, name="Sits"):
             channel_id=target.id if target else None,
         )
         await interaction.response.defer(ephemeral=True, thinking=True)
-        async with self.keeper.lock(before.id):
-            after, moved = await self._apply_edit(before, draft, now)
-        await self.schedules.put(after)
-        if moved is not None:
-            going = await self.store.answered(after.id, moved[1], "going")
-            if going:
-                await self._tell(after, render.moved_text(after, moved[0], moved[1], going), going)
+        after = (await self.service.edit(before, draft, now)).sit
         log.info("guild=%s user=%s edited sit=%s", guild_id, interaction.user.id, after.id)
         await interaction.followup.send(f"Updated. {self._summary(after, now)}"[:2000], ephemeral=True)
-
-    async def _apply_edit(
-        self, before: Sit, draft: Draft, now: datetime
-    ) -> tuple[Sit, tuple[datetime, datetime] | None]:
-        """Store the change and bring answers, cancellations, event and announcement along."""
-        old_start = before.current(now)
-        await self.store.update(before.id, draft)
-        await self.store.replace_exclusions(before.id, remap_exclusions(before, draft))
-        after = await self.keeper.reload(before)
-        new_start = after.current(now)
-        moved = None
-        if old_start is not None and new_start is not None and old_start != new_start and old_start > now:
-            await self.store.move_answers(after.id, old_start, new_start)
-            moved = (old_start, new_start)
-        if (
-            after.event_id is not None
-            and new_start is not None
-            and new_start > now
-            and not await self.events.move(after, new_start)
-        ):
-            await self.events.finish(after)
-        if after.channel_id != before.channel_id and before.announcement_id is not None:
-            old = self.bot.get_partial_messageable(before.channel_id, guild_id=before.guild_id)
-            try:
-                await old.get_partial_message(before.announcement_id).delete()
-            except discord.HTTPException as error:
-                log.info(
-                    "guild=%s sit=%s old announcement not deleted: %s", before.guild_id, before.id, error
-                )
-            await self.store.set_announcement(after.id, after.channel_id, None)
-        after = await self.keeper.reload(after)
-        return await self.keeper.sync_locked(after, refresh=True), moved
 
     # -------------------------------------------------------------- cancel
 
@@ -418,28 +376,8 @@ class SitsCog(commands.Cog, name="Sits"):
                 "That sit has nothing ahead to cancel. To close it, choose scope **The whole series**."
             )
         await interaction.response.defer(ephemeral=True, thinking=True)
-        going = await self.store.answered(chosen.id, target, "going") if target else []
-        async with self.keeper.lock(chosen.id):
-            if scope == "next" and target is not None:
-                await self.store.exclude(chosen.id, target)
-                after = await self.keeper.reload(chosen)
-                if after.event_at == target:
-                    await self.events.finish(after)
-                    after = await self.keeper.reload(after)
-            else:
-                after = chosen
-            if scope == "all" or after.current(now) is None:  # a one-off's only occurrence counts as all
-                await self.store.set_status(after.id, "cancelled")
-                after = await self.keeper.reload(after)
-                await self.events.finish(after)
-                after = await self.keeper.reload(after)
-                await self.keeper.safe_refresh(after)
-            else:
-                after = await self.keeper.sync_locked(after, refresh=True)
-        await self.schedules.put(after)
-        following = after.next_start(now) if after.active else None
-        if target is not None:
-            await self._tell(after, render.cancelled_text(after, target, going, following), going)
+        done = await self.service.cancel(chosen, whole_series=scope == "all", now=now)
+        after, going, following = done.sit, done.going, done.following
         log.info(
             "guild=%s user=%s cancelled sit=%s scope=%s", guild_id, interaction.user.id, chosen.id, scope
         )
@@ -473,7 +411,7 @@ class SitsCog(commands.Cog, name="Sits"):
     @app_commands.autocomplete(sit=sit_autocomplete)
     async def calendar(self, interaction: discord.Interaction, sit: str | None = None) -> None:
         guild_id = guild_id_of(interaction)
-        sits = [await self._resolve(guild_id, sit)] if sit else await self.store.active(guild_id)
+        sits = [await self._resolve(guild_id, sit)] if sit else await self.service.active(guild_id)
         if not sits:
             raise UserError("No sits are scheduled here yet, so there's nothing to add to a calendar.")
         await self._send_ics(interaction, sits)
@@ -495,7 +433,7 @@ class SitsCog(commands.Cog, name="Sits"):
     async def stats(self, interaction: discord.Interaction) -> None:
         guild_id = guild_id_of(interaction)
         config = await self.bot.guild_settings.get(guild_id)
-        stats = await self.store.stats(guild_id, interaction.user.id, config.timezone)
+        stats = await self.service.stats(guild_id, interaction.user.id, config.timezone)
         await interaction.response.send_message(
             embed=render.stats_embed(stats, interaction.user.display_name), ephemeral=True
         )
@@ -518,9 +456,10 @@ class SitsCog(commands.Cog, name="Sits"):
             raise UserError(
                 f"The note is {len(cleaned)} characters; keep it to {NOTE_MAX}. Nothing was logged."
             )
-        await self.store.add_log(guild_id, interaction.user.id, minutes, cleaned)
         config = await self.bot.guild_settings.get(guild_id)
-        stats = await self.store.stats(guild_id, interaction.user.id, config.timezone)
+        stats = await self.service.log_practice(
+            guild_id, interaction.user.id, minutes, cleaned, config.timezone
+        )
         log.info("guild=%s user=%s logged %d minutes", guild_id, interaction.user.id, minutes)
         await interaction.response.send_message(
             f"Logged **{plural(minutes, 'minute')}** of practice. That's {plural(stats.minutes, 'minute')} "
@@ -531,7 +470,7 @@ class SitsCog(commands.Cog, name="Sits"):
     # ------------------------------------------------------------- buttons
 
     async def _button_sit(self, interaction: discord.Interaction, sit_id: int) -> Sit:
-        sit = await self.store.get(sit_id)
+        sit = await self.service.get(sit_id)
         if sit is None or sit.guild_id != interaction.guild_id:
             raise UserError("This sit no longer exists.")
         return sit
@@ -553,18 +492,13 @@ class SitsCog(commands.Cog, name="Sits"):
         start = sit.current(now) if sit.active else None
         if start is None:
             raise UserError("This sit has ended; look for the next one with `/sit list`.")
-        previous = await self.store.answer(sit.id, start, interaction.user.id, choice)
-        counts = await self.store.counts(sit.id, start)
+        answered = await self.service.answer(sit, start, interaction.user.id, choice)
+        previous = answered.previous
         await reply.edit(
-            embed=render.announcement_embed(sit, start, counts, now=now),
+            embed=render.announcement_embed(sit, start, answered.counts, now=now),
             view=announcement_view(sit.id, open_for_answers=True),
         )
-        if (
-            interaction.message is not None
-            and interaction.message.id == sit.announcement_id
-            and sit.shown_at != start
-        ):
-            await self.store.set_shown(sit.id, start)
+        await self.service.shown(sit, start, interaction.message.id if interaction.message else None)
         label = ANSWER_LABELS[choice]
         at = discord.utils.format_dt(start, "F")
         if previous == choice:
@@ -589,23 +523,13 @@ class SitsCog(commands.Cog, name="Sits"):
         sit = await self._button_sit(interaction, sit_id)
         # The start comes from the button: it must be one of this sit's occurrences, and the button
         # must be on that occurrence's closing post.
-        if sit.rule.next_after(start - timedelta(seconds=1)) != start:
-            raise UserError("This isn't one of this sit's times, so there's nothing to count.")
-        closing = await self.store.post_of(sit.id, start, "end")
-        if closing is not None and interaction.message is not None and interaction.message.id != closing[1]:
-            raise UserError("This button isn't on that sit's closing bell, so there's nothing to count.")
-        now = self.bot.clock()
-        end = sit.ends(start)
-        if now < end:
-            raise UserError("You can press **I sat** once the sit has ended.")
-        if now > end + I_SAT_WINDOW:
-            raise UserError(
-                "This sit ended more than a day ago, so it can't be counted from here any more. "
-                "Log your practice with `/sit log` instead."
-            )
-        added = await self.store.record_sat(sit, start, interaction.user.id)
-        count = await self.store.sat_count(sit.id, start)
         message = interaction.message
+        outcome = await self.service.i_sat(
+            sit, start, interaction.user.id, message.id if message else None, self.bot.clock()
+        )
+        if isinstance(outcome, SatRefusal):
+            raise UserError(SAT_REFUSALS[outcome])
+        added, count = outcome.added, outcome.count
         if message is not None and added:
             lines = message.content.split("\n")
             if len(lines) > 1:
@@ -629,38 +553,23 @@ class SitsCog(commands.Cog, name="Sits"):
     async def on_voice_state_update(
         self, member: discord.Member, before: discord.VoiceState, after: discord.VoiceState
     ) -> None:
-        await self.voice.on_voice_state_update(member, before, after)
+        await self.service.voice.on_voice_state_update(member, before, after)
 
     @commands.Cog.listener()
     async def on_ready(self) -> None:
         """Reconcile voice time with Discord; once per process, settle what happened while down."""
         now = self.bot.clock()
         for guild in self.bot.guilds:
-            await self.voice.reconcile(guild, now)
+            await self.service.voice.reconcile(guild, now)
         if self._caught_up:
             return
         self._caught_up = True
-        last = 0  # a page at a time, so memory doesn't grow with the number of sits
-        while page := await self.store.active_after(last, 200):
-            last = page[-1].id
-            for sit in page:
-                try:
-                    for start in await self.store.untallied_since(sit, now - SESSION_KEEP, now):
-                        await self.store.tally(sit, start)
-                    await self.keeper.sync(sit)
-                except Exception:
-                    log.exception("guild=%s sit=%s could not be brought up to date", sit.guild_id, sit.id)
+        await self.service.settle(now)
 
     # --------------------------------------------------------------- privacy
 
     async def export_user_data(self, user_id: int) -> dict[str, Any]:
-        return await self.store.export_user(user_id)
+        return await self.service.export_user(user_id)
 
     async def delete_user_data(self, user_id: int) -> int:
-        removed, touched = await self.store.delete_user(user_id)
-        self.bot.takedowns.kick()
-        for sit_id in touched:  # counts changed, or a host's name must leave the announcement
-            sit = await self.store.get(sit_id)
-            if sit is not None:
-                await self.keeper.safe_refresh(sit)
-        return removed
+        return await self.service.delete_user(user_id)

@@ -11,13 +11,12 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from attune.errors import UserError
+from attune.recurrence import Recurrence, Repeat
 from attune.text import one_line
-from attune.timeparse import (
+from attune.when import (
     ALL_DAYS,
     EXAMPLES,
     WEEKDAYS,
-    Recurrence,
-    Repeat,
     describe_days,
     get_zone,
     parse_clock,

@@ -14,18 +14,19 @@ from typing import TYPE_CHECKING, Any
 
 import discord
 
+from attune.channels import notice_key
 from attune.notify import tell_facilitators
 from attune.text import clip
 from cogs.sits import render
 from cogs.sits.models import Sit
-from cogs.sits.service import SitStore
+from cogs.sits.store import SitStore
 
 if TYPE_CHECKING:
     from attune.bot import AttuneBot
 
 log = logging.getLogger(__name__)
 
-NOTICE_KEY = "sits:native-events-permission"
+NOTICE_KEY = notice_key("sits", "event-permissions")
 
 
 def missing_event_permissions(guild: discord.Guild) -> list[str]:

@@ -1,4 +1,4 @@
-"""A sit as stored: its rule, its length, and which occurrence is 'the current one'."""
+"""A sit as stored (its rule, its length, which occurrence is "the current one"), and a member's stats."""
 
 from __future__ import annotations
 
@@ -6,7 +6,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
-from attune.timeparse import Recurrence, Repeat, days_from_text
+from attune.recurrence import Recurrence, Repeat
+from attune.when import days_from_text
+from cogs.sits.streaks import Streak
 
 Answer = Literal["going", "maybe", "cant"]
 ANSWERS: tuple[Answer, ...] = ("going", "maybe", "cant")
@@ -112,3 +114,17 @@ class Sit:
     def describe(self) -> str:
         """Plain words: ``every Tuesday and Thursday at 19:00 Europe/Berlin``."""
         return self.rule.describe()
+
+
+@dataclass(frozen=True)
+class Stats:
+    attended: int
+    sit_minutes: int
+    solo_minutes: int
+    solo_logs: int
+    streak: Streak
+    sat_with: int
+
+    @property
+    def minutes(self) -> int:
+        return self.sit_minutes + self.solo_minutes

@@ -8,9 +8,8 @@ from datetime import datetime
 import discord
 
 from attune.text import clip, minutes, plural
-from cogs.sits.models import ANSWER_EMOJI, ANSWER_LABELS, ANSWERS, Sit
-from cogs.sits.pacing import GuidePost
-from cogs.sits.service import Stats
+from cogs.sits.guide_posts import GuidePost
+from cogs.sits.models import ANSWER_EMOJI, ANSWER_LABELS, ANSWERS, Sit, Stats
 
 COLOUR = discord.Colour.from_rgb(111, 143, 175)
 MENTIONS_PER_MESSAGE = 60  # a user mention is ≤ 23 characters; keeps a message well under 2,000

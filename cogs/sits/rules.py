@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from attune.timeparse import Recurrence
+from attune.recurrence import Recurrence
 
 _TICK = timedelta(microseconds=1)
 
@@ -26,10 +26,6 @@ class Shifted:
     def next_after(self, instant: datetime) -> datetime | None:
         start = self.rule.next_after(instant - self.offset)
         return None if start is None else start + self.offset
-
-    def start_of(self, at: datetime) -> datetime:
-        """The sit's start for a moment ``at`` of this plan."""
-        return at - self.offset
 
     def describe(self) -> str:
         return f"{self.rule.describe()} shifted by {self.offset}"

@@ -1,536 +1,282 @@
-"""Storage and logic of sits: the rules, RSVPs, voice time, attendance, logs and stats.
+"""The sits' use cases: schedule, edit, cancel, answer, count who sat, settle after downtime.
 
-Plain values in, plain values out, and a clock; no Discord here, so it is tested on its own.
+Each method coordinates the store, the announcement, the native event and the schedules for one
+thing a member or facilitator does, and returns a plain outcome the cog renders. Nothing here reads
+an interaction or words a reply.
 """
 
 from __future__ import annotations
 
+import enum
 import logging
-from collections import defaultdict
-from collections.abc import Collection, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from attune.clock import Clock
-from attune.db import Database
-from attune.takedowns import Takedown, enqueue
-from attune.timeparse import days_to_text
-from cogs.sits.drafting import Draft
-from cogs.sits.models import ANSWERS, NONE, Sit
-from cogs.sits.streaks import Streak, weekly_streak
+import discord
+
+from attune.scheduler import PermanentFailure
+from cogs.sits import render
+from cogs.sits.announcements import Announcements
+from cogs.sits.attendance import VoiceTracker
+from cogs.sits.drafting import Draft, remap_exclusions
+from cogs.sits.events import NativeEvents
+from cogs.sits.models import Sit, Stats
+from cogs.sits.schedules import SitSchedules, mention_only
+from cogs.sits.store import I_SAT_WINDOW, SESSION_KEEP, SitStore
+
+if TYPE_CHECKING:
+    from attune.bot import AttuneBot
 
 log = logging.getLogger(__name__)
 
-#: Voice time is only recorded from this long before a sit in its channel until it ends.
-WATCH_BEFORE = timedelta(minutes=60)
-#: Closed voice sessions are kept this long (enough to tally any sit they overlap), then pruned.
-SESSION_KEEP = timedelta(days=2)
-#: I sat counts for this long after a sit ends.
-I_SAT_WINDOW = timedelta(hours=24)
+
+class AnnouncementFailed(Exception):
+    """The new sit's announcement couldn't be posted, so nothing was kept; ``reason`` says why."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
 
 
 @dataclass(frozen=True)
-class Stats:
-    attended: int
-    sit_minutes: int
-    solo_minutes: int
-    solo_logs: int
-    streak: Streak
-    sat_with: int
-
-    @property
-    def minutes(self) -> int:
-        return self.sit_minutes + self.solo_minutes
+class Scheduled:
+    sit: Sit
+    jump_url: str
+    #: Why the native event couldn't be made, if it couldn't (the sit works without it).
+    event_problem: str | None
 
 
-def _iso(instant: datetime) -> str:
-    return instant.isoformat()
+@dataclass(frozen=True)
+class Edited:
+    sit: Sit
+    #: ``(old start, new start)`` when the next sit moved and its answers moved with it.
+    moved: tuple[datetime, datetime] | None
 
 
-_SELECT_SITS = (
-    "SELECT sits.*, (SELECT group_concat(e.occurrence, ',') FROM sit_exclusions AS e"
-    " WHERE e.sit_id = sits.id) AS excluded FROM sits WHERE "
-)
+@dataclass(frozen=True)
+class Cancelled:
+    sit: Sit
+    #: The occurrence that was called off (``None`` when a series with nothing ahead was closed).
+    target: datetime | None
+    #: Who had said Going to it (they were told in the sit's channel).
+    going: list[int]
+    #: The next sit of the series, if one is left.
+    following: datetime | None
 
 
-class SitStore:
-    """Everything sits keep in the database."""
+@dataclass(frozen=True)
+class Answered:
+    start: datetime
+    previous: str | None
+    counts: dict[str, int] = field(default_factory=dict)
 
-    def __init__(self, db: Database, clock: Clock) -> None:
-        self.db = db
-        self.clock = clock
 
-    # ------------------------------------------------------------------ sits
+class SatRefusal(enum.Enum):
+    NOT_AN_OCCURRENCE = "not an occurrence"
+    NOT_THE_CLOSING_BELL = "not the closing bell"
+    NOT_ENDED = "not ended"
+    TOO_LATE = "too late"
 
-    async def create(self, guild_id: int, host_id: int, draft: Draft) -> Sit:
-        now = _iso(self.clock())
-        sit_id = await self.db.insert(
-            "INSERT INTO sits (guild_id, title, host_id, start_local, zone, repeat, weekdays,"
-            " duration_min, reminder_min, guide, voice_channel_id, channel_id, created_at, updated_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                guild_id,
-                draft.title,
-                host_id,
-                draft.start_local.isoformat(),
-                draft.zone,
-                draft.repeat.value,
-                days_to_text(draft.rule.weekdays),
-                draft.duration_min,
-                draft.reminder_min,
-                draft.guide,
-                draft.voice_channel_id,
-                draft.channel_id,
-                now,
-                now,
-            ),
-        )
-        sit = await self.get(sit_id)
-        if sit is None:  # pragma: no cover - just inserted
-            raise LookupError(f"sit {sit_id} vanished")
-        return sit
 
-    async def update(self, sit_id: int, draft: Draft) -> None:
-        await self.db.execute(
-            "UPDATE sits SET title = ?, start_local = ?, zone = ?, repeat = ?, weekdays = ?,"
-            " duration_min = ?, reminder_min = ?, guide = ?, voice_channel_id = ?, channel_id = ?,"
-            " updated_at = ? WHERE id = ?",
-            (
-                draft.title,
-                draft.start_local.isoformat(),
-                draft.zone,
-                draft.repeat.value,
-                days_to_text(draft.rule.weekdays),
-                draft.duration_min,
-                draft.reminder_min,
-                draft.guide,
-                draft.voice_channel_id,
-                draft.channel_id,
-                _iso(self.clock()),
-                sit_id,
-            ),
-        )
+@dataclass(frozen=True)
+class Sat:
+    added: bool
+    count: int
 
-    async def delete(self, sit_id: int) -> None:
-        """Remove a sit that never got announced (nothing half-created)."""
-        await self.db.execute("DELETE FROM sits WHERE id = ?", (sit_id,))
 
-    async def set_announcement(self, sit_id: int, channel_id: int, message_id: int | None) -> None:
-        await self.db.execute(
-            "UPDATE sits SET channel_id = ?, announcement_id = ? WHERE id = ?",
-            (channel_id, message_id, sit_id),
-        )
+class SitService:
+    """The use cases of sits, over the store, the announcement, native events and schedules."""
 
-    async def set_shown(self, sit_id: int, occurrence: datetime | None) -> None:
-        await self.db.execute(
-            "UPDATE sits SET shown_at = ? WHERE id = ?", (_iso(occurrence) if occurrence else None, sit_id)
-        )
+    def __init__(self, bot: AttuneBot) -> None:
+        self.bot = bot
+        self.store = SitStore(bot.db, bot.clock)
+        self.events = NativeEvents(bot, self.store)
+        self.announcements = Announcements(bot, self.store, self.events)
+        self.voice = VoiceTracker(bot, self.store)
+        self.schedules = SitSchedules(bot, self.announcements, self.voice)
 
-    async def set_event(self, sit_id: int, event_id: int | None, occurrence: datetime | None) -> None:
-        await self.db.execute(
-            "UPDATE sits SET event_id = ?, event_at = ? WHERE id = ?",
-            (event_id, _iso(occurrence) if occurrence else None, sit_id),
-        )
+    # ------------------------------------------------------------ schedule
 
-    async def set_status(self, sit_id: int, status: str) -> None:
-        await self.db.execute(
-            "UPDATE sits SET status = ?, updated_at = ? WHERE id = ?", (status, _iso(self.clock()), sit_id)
-        )
+    async def schedule(self, guild_id: int, host_id: int, draft: Draft, now: datetime) -> Scheduled:
+        """Store the sit, announce it (or keep nothing), make its event and schedules."""
+        sit = await self.store.create(guild_id, host_id, draft)
+        try:
+            message = await self.announcements.announce(sit)
+        except (discord.HTTPException, PermanentFailure) as error:
+            await self.store.delete(sit.id)
+            log.warning("guild=%s sit=%s announcement failed, nothing kept: %s", guild_id, sit.id, error)
+            raise AnnouncementFailed(getattr(error, "text", "") or str(error)) from None
+        sit = await self.announcements.reload(sit)
+        start = sit.current(now)
+        problem = await self.events.create(sit, start) if start is not None else None
+        sit = await self.announcements.reload(sit)
+        await self.schedules.put(sit)
+        return Scheduled(sit, message.jump_url, problem)
 
-    async def exclude(self, sit_id: int, occurrence: datetime) -> None:
-        await self.db.execute(
-            "INSERT INTO sit_exclusions (sit_id, occurrence) VALUES (?, ?) ON CONFLICT DO NOTHING",
-            (sit_id, _iso(occurrence)),
-        )
+    # ---------------------------------------------------------------- edit
 
-    async def replace_exclusions(self, sit_id: int, occurrences: Iterable[datetime]) -> None:
-        async with self.db.transaction() as conn:
-            await conn.execute("DELETE FROM sit_exclusions WHERE sit_id = ?", (sit_id,))
-            await conn.executemany(
-                "INSERT INTO sit_exclusions (sit_id, occurrence) VALUES (?, ?) ON CONFLICT DO NOTHING",
-                [(sit_id, _iso(at)) for at in occurrences],
+    async def edit(self, before: Sit, draft: Draft, now: datetime) -> Edited:
+        """Apply ``draft``; answers, event, announcement and schedules follow; Going members of a
+        moved sit are told where it went."""
+        async with self.announcements.lock(before.id):
+            after, moved = await self._apply_edit(before, draft, now)
+        await self.schedules.put(after)
+        if moved is not None:
+            going = await self.store.answered(after.id, moved[1], "going")
+            if going:
+                await self.tell(after, render.moved_text(after, moved[0], moved[1], going), going)
+        return Edited(after, moved)
+
+    async def _apply_edit(
+        self, before: Sit, draft: Draft, now: datetime
+    ) -> tuple[Sit, tuple[datetime, datetime] | None]:
+        """Store the change and bring answers, cancellations, event and announcement along."""
+        old_start = before.current(now)
+        await self.store.update(before.id, draft)
+        await self.store.replace_exclusions(before.id, remap_exclusions(before, draft))
+        after = await self.announcements.reload(before)
+        new_start = after.current(now)
+        moved = None
+        if old_start is not None and new_start is not None and old_start != new_start and old_start > now:
+            await self.store.move_answers(after.id, old_start, new_start)
+            moved = (old_start, new_start)
+        if (
+            after.event_id is not None
+            and new_start is not None
+            and new_start > now
+            and not await self.events.move(after, new_start)
+        ):
+            await self.events.finish(after)
+        if after.channel_id != before.channel_id and before.announcement_id is not None:
+            old = self.bot.get_partial_messageable(before.channel_id, guild_id=before.guild_id)
+            try:
+                await old.get_partial_message(before.announcement_id).delete()
+            except discord.HTTPException as error:
+                log.info(
+                    "guild=%s sit=%s old announcement not deleted: %s", before.guild_id, before.id, error
+                )
+            await self.store.set_announcement(after.id, after.channel_id, None)
+        after = await self.announcements.reload(after)
+        return await self.announcements.sync_locked(after, refresh=True), moved
+
+    # -------------------------------------------------------------- cancel
+
+    async def cancel(self, chosen: Sit, *, whole_series: bool, now: datetime) -> Cancelled:
+        """Call off the next sit (or the series, or a one-off's only sit) and tell who was going."""
+        target = chosen.next_start(now)
+        going = await self.store.answered(chosen.id, target, "going") if target else []
+        async with self.announcements.lock(chosen.id):
+            if not whole_series and target is not None:
+                await self.store.exclude(chosen.id, target)
+                after = await self.announcements.reload(chosen)
+                if after.event_at == target:
+                    await self.events.finish(after)
+                    after = await self.announcements.reload(after)
+            else:
+                after = chosen
+            if whole_series or after.current(now) is None:  # a one-off's only occurrence counts as all
+                await self.store.set_status(after.id, "cancelled")
+                after = await self.announcements.reload(after)
+                await self.events.finish(after)
+                after = await self.announcements.reload(after)
+                await self.announcements.safe_refresh(after)
+            else:
+                after = await self.announcements.sync_locked(after, refresh=True)
+        await self.schedules.put(after)
+        following = after.next_start(now) if after.active else None
+        if target is not None:
+            await self.tell(after, render.cancelled_text(after, target, going, following), going)
+        return Cancelled(after, target, going, following)
+
+    async def tell(self, sit: Sit, text: str, users: list[int]) -> None:
+        """Post in the sit's channel, pinging exactly ``users`` (never everyone or roles)."""
+        try:
+            channel = await self.announcements.postable(sit)
+            sent = await channel.send(
+                text[:2000],
+                allowed_mentions=mention_only(users),
             )
+            await self.store.remember_mentions(users[: render.MENTIONS_PER_MESSAGE], sent.channel.id, sent.id)
+        except (discord.HTTPException, PermanentFailure) as error:
+            log.warning("guild=%s sit=%s could not tell members: %s", sit.guild_id, sit.id, error)
 
-    async def _sits(self, where: str, params: tuple[Any, ...], limit: int | None = None) -> list[Sit]:
-        # One statement, exclusions folded in (ISO instants hold no comma): a button click that
-        # reads its sit costs one database round trip, not two.
-        sql = _SELECT_SITS + where + " ORDER BY id"
-        if limit is not None:
-            sql, params = sql + " LIMIT ?", (*params, limit)
-        rows = await self.db.fetchall(sql, params)
-        return [
-            Sit.from_row(
-                row,
-                frozenset(datetime.fromisoformat(x) for x in row["excluded"].split(","))
-                if row["excluded"]
-                else NONE,
-            )
-            for row in rows
-        ]
+    # ------------------------------------------------------------- answers
+
+    async def answer(self, sit: Sit, start: datetime, user_id: int, answer: str) -> Answered:
+        """Record ``answer`` for the occurrence at ``start``; the counts to show on the announcement."""
+        previous = await self.store.answer(sit.id, start, user_id, answer)
+        return Answered(start, previous, await self.store.counts(sit.id, start))
+
+    async def shown(self, sit: Sit, start: datetime, message_id: int | None) -> None:
+        """The announcement (``message_id``) now shows the occurrence at ``start``."""
+        if message_id is not None and message_id == sit.announcement_id and sit.shown_at != start:
+            await self.store.set_shown(sit.id, start)
+
+    async def i_sat(
+        self, sit: Sit, start: datetime, user_id: int, message_id: int | None, now: datetime
+    ) -> Sat | SatRefusal:
+        """Count ``user_id`` as having sat the occurrence at ``start`` (from its closing bell)."""
+        if sit.rule.next_after(start - timedelta(seconds=1)) != start:
+            return SatRefusal.NOT_AN_OCCURRENCE
+        closing = await self.store.post_of(sit.id, start, "end")
+        if closing is not None and message_id is not None and message_id != closing[1]:
+            return SatRefusal.NOT_THE_CLOSING_BELL
+        end = sit.ends(start)
+        if now < end:
+            return SatRefusal.NOT_ENDED
+        if now > end + I_SAT_WINDOW:
+            return SatRefusal.TOO_LATE
+        added = await self.store.record_sat(sit, start, user_id)
+        return Sat(added, await self.store.sat_count(sit.id, start))
+
+    # ------------------------------------------------------------ start-up
+
+    async def settle(self, now: datetime) -> None:
+        """After downtime: tally the sits that ended meanwhile, and bring each announcement and event
+        up to date (a page of sits at a time, so memory doesn't grow with their number)."""
+        last = 0
+        while page := await self.store.active_after(last, 200):
+            last = page[-1].id
+            for sit in page:
+                try:
+                    for start in await self.store.untallied_since(sit, now - SESSION_KEEP, now):
+                        await self.store.tally(sit, start)
+                    await self.announcements.sync(sit)
+                except Exception:
+                    log.exception("guild=%s sit=%s could not be brought up to date", sit.guild_id, sit.id)
+
+    # --------------------------------------------------------------- reads
+
+    async def active(self, guild_id: int) -> list[Sit]:
+        return await self.store.active(guild_id)
 
     async def get(self, sit_id: int) -> Sit | None:
-        found = await self._sits("id = ?", (sit_id,))
-        return found[0] if found else None
+        return await self.store.get(sit_id)
 
-    async def active(self, guild_id: int | None = None, *, ids: Collection[int] | None = None) -> list[Sit]:
-        if ids is not None:
-            return await self._sits(
-                f"status = 'active' AND sits.id IN ({','.join('?' * len(ids))})", tuple(ids)
-            )
-        if guild_id is None:
-            return await self._sits("status = 'active'", ())
-        return await self._sits("status = 'active' AND guild_id = ?", (guild_id,))
-
-    async def active_after(self, sit_id: int, limit: int) -> list[Sit]:
-        """The next ``limit`` active sits by id after ``sit_id``: walk them all without holding them all."""
-        return await self._sits("status = 'active' AND id > ?", (sit_id,), limit)
-
-    async def active_in_voice(self, channel_id: int) -> list[Sit]:
-        return await self._sits("status = 'active' AND voice_channel_id = ?", (channel_id,))
-
-    async def active_with_voice(self, guild_id: int) -> list[Sit]:
-        return await self._sits(
-            "status = 'active' AND guild_id = ? AND voice_channel_id IS NOT NULL", (guild_id,)
-        )
-
-    # ----------------------------------------------------------------- RSVPs
-
-    async def answer(self, sit_id: int, occurrence: datetime, user_id: int, answer: str) -> str | None:
-        """Record ``user_id``'s answer for one occurrence; returns their previous answer."""
-        if answer not in ANSWERS:
-            raise ValueError(f"unknown answer {answer!r}")
-        # Two single statements, no transaction: the previous answer only words the reply, and the
-        # upsert alone keeps one answer per member (a click costs two database round trips, not four).
-        previous = await self.db.fetchval(
-            "SELECT answer FROM sit_rsvps WHERE sit_id = ? AND occurrence = ? AND user_id = ?",
-            (sit_id, _iso(occurrence), user_id),
-        )
-        await self.db.execute(
-            "INSERT INTO sit_rsvps (sit_id, occurrence, user_id, answer, answered_at)"
-            " VALUES (?, ?, ?, ?, ?) ON CONFLICT (sit_id, occurrence, user_id)"
-            " DO UPDATE SET answer = excluded.answer, answered_at = excluded.answered_at",
-            (sit_id, _iso(occurrence), user_id, answer, _iso(self.clock())),
-        )
-        return None if previous is None else str(previous)
-
-    async def counts(self, sit_id: int, occurrence: datetime | None) -> dict[str, int]:
-        counts: dict[str, int] = dict.fromkeys(ANSWERS, 0)
-        if occurrence is None:
-            return counts
-        for row in await self.db.fetchall(
-            "SELECT answer, count(*) FROM sit_rsvps WHERE sit_id = ? AND occurrence = ? GROUP BY answer",
-            (sit_id, _iso(occurrence)),
-        ):
-            counts[row[0]] = row[1]
-        return counts
-
-    async def answered(self, sit_id: int, occurrence: datetime, answer: str = "going") -> list[int]:
-        rows = await self.db.fetchall(
-            "SELECT user_id FROM sit_rsvps WHERE sit_id = ? AND occurrence = ? AND answer = ?"
-            " ORDER BY answered_at",
-            (sit_id, _iso(occurrence), answer),
-        )
-        return [row[0] for row in rows]
-
-    async def move_answers(self, sit_id: int, old: datetime, new: datetime) -> int:
-        """Carry the answers for a moved occurrence over to its new time."""
-        if old == new:
-            return 0
-        return await self.db.execute(
-            "UPDATE OR REPLACE sit_rsvps SET occurrence = ? WHERE sit_id = ? AND occurrence = ?",
-            (_iso(new), sit_id, _iso(old)),
-        )
-
-    # ------------------------------------------------------------ voice time
-
-    async def voice_join(self, guild_id: int, channel_id: int, user_id: int, at: datetime) -> bool:
-        """Open a session unless one is open already for this member in this channel."""
-        open_id = await self.db.fetchval(
-            "SELECT id FROM sit_voice_sessions WHERE user_id = ? AND channel_id = ? AND left_at IS NULL",
-            (user_id, channel_id),
-        )
-        if open_id is not None:
-            return False
-        await self.db.insert(
-            "INSERT INTO sit_voice_sessions (guild_id, channel_id, user_id, joined_at) VALUES (?, ?, ?, ?)",
-            (guild_id, channel_id, user_id, _iso(at)),
-        )
-        return True
-
-    async def voice_leave(self, user_id: int, channel_id: int, at: datetime) -> int:
-        return await self.db.execute(
-            "UPDATE sit_voice_sessions SET left_at = ?"
-            " WHERE user_id = ? AND channel_id = ? AND left_at IS NULL",
-            (_iso(at), user_id, channel_id),
-        )
-
-    async def open_sessions(self, guild_id: int) -> list[tuple[int, int]]:
-        """``(channel_id, user_id)`` of every session still open in a guild."""
-        rows = await self.db.fetchall(
-            "SELECT channel_id, user_id FROM sit_voice_sessions WHERE guild_id = ? AND left_at IS NULL",
-            (guild_id,),
-        )
-        return [(row[0], row[1]) for row in rows]
-
-    async def watched(self, channel_id: int, now: datetime) -> bool:
-        """Whether a sit in this voice channel is under way or starts within :data:`WATCH_BEFORE`."""
-        for sit in await self.active_in_voice(channel_id):
-            start = sit.current(now)
-            if start is not None and start - WATCH_BEFORE <= now < sit.ends(start):
-                return True
-        return False
-
-    async def voice_seconds(
-        self, channel_id: int, start: datetime, end: datetime, now: datetime
-    ) -> dict[int, float]:
-        """Seconds each member spent in ``channel_id`` between ``start`` and ``end``."""
-        rows = await self.db.fetchall(
-            "SELECT user_id, joined_at, left_at FROM sit_voice_sessions WHERE channel_id = ?"
-            " AND joined_at < ? AND (left_at IS NULL OR left_at > ?)",
-            (channel_id, _iso(end), _iso(start)),
-        )
-        seconds: dict[int, float] = defaultdict(float)
-        for row in rows:
-            joined = max(datetime.fromisoformat(row["joined_at"]), start)
-            left = datetime.fromisoformat(row["left_at"]) if row["left_at"] else now
-            overlap = (min(left, end) - joined).total_seconds()
-            if overlap > 0:
-                seconds[row["user_id"]] += overlap
-        return dict(seconds)
-
-    # ------------------------------------------------------------ attendance
-
-    async def tallied(self, sit_id: int, occurrence: datetime) -> bool:
-        row = await self.db.fetchval(
-            "SELECT 1 FROM sit_tallies WHERE sit_id = ? AND occurrence = ?", (sit_id, _iso(occurrence))
-        )
-        return row is not None
-
-    async def tally(self, sit: Sit, start: datetime) -> int:
-        """Record everyone who spent at least half the sit in its voice channel (once per occurrence).
-
-        Returns how many people sat (voice and I sat) in that occurrence.
-        """
-        now = self.clock()
-        end = sit.ends(start)
-        if not await self.tallied(sit.id, start):
-            present = (
-                await self.voice_seconds(sit.voice_channel_id, start, end, now)
-                if sit.voice_channel_id
-                else {}
-            )
-            half = sit.length.total_seconds() / 2
-            sat = [
-                (
-                    sit.id,
-                    _iso(start),
-                    user_id,
-                    sit.guild_id,
-                    min(round(s / 60), sit.duration_min),
-                    "voice",
-                    _iso(now),
-                )
-                for user_id, s in present.items()
-                if s >= half
-            ]
-            async with self.db.transaction() as conn:
-                await conn.executemany(
-                    "INSERT INTO sit_attendance (sit_id, occurrence, user_id, guild_id, minutes, source,"
-                    " recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-                    sat,
-                )
-                await conn.execute(
-                    "INSERT INTO sit_tallies (sit_id, occurrence, tallied_at) VALUES (?, ?, ?)"
-                    " ON CONFLICT DO NOTHING",
-                    (sit.id, _iso(start), _iso(now)),
-                )
-                await conn.execute(
-                    "DELETE FROM sit_voice_sessions WHERE left_at IS NOT NULL AND left_at < ?",
-                    (_iso(now - SESSION_KEEP),),
-                )
-            log.info("sit=%s occurrence=%s tallied: %d by voice", sit.id, start.isoformat(), len(sat))
-        return await self.sat_count(sit.id, start)
-
-    async def sat_count(self, sit_id: int, occurrence: datetime) -> int:
-        return int(
-            await self.db.fetchval(
-                "SELECT count(*) FROM sit_attendance WHERE sit_id = ? AND occurrence = ?",
-                (sit_id, _iso(occurrence)),
-                default=0,
-            )
-        )
-
-    async def record_sat(self, sit: Sit, occurrence: datetime, user_id: int) -> bool:
-        """The I sat button: True if newly recorded, False if already counted."""
-        changed = await self.db.execute(
-            "INSERT INTO sit_attendance (sit_id, occurrence, user_id, guild_id, minutes, source, recorded_at)"
-            " VALUES (?, ?, ?, ?, ?, 'button', ?) ON CONFLICT DO NOTHING",
-            (sit.id, _iso(occurrence), user_id, sit.guild_id, sit.duration_min, _iso(self.clock())),
-        )
-        return changed == 1
-
-    async def untallied_since(self, sit: Sit, since: datetime, now: datetime) -> list[datetime]:
-        """Occurrences that ended after ``since`` and before ``now`` without a tally."""
-        ended = sit.rule.between(since - sit.length, now - sit.length, limit=50)
-        return [start for start in ended if not await self.tallied(sit.id, start)]
-
-    # ------------------------------------------------------------------ posts
-
-    async def post_of(self, sit_id: int, occurrence: datetime, part: str) -> tuple[int, int] | None:
-        row = await self.db.fetchone(
-            "SELECT channel_id, message_id FROM sit_posts WHERE sit_id = ? AND occurrence = ? AND part = ?",
-            (sit_id, _iso(occurrence), part),
-        )
-        return None if row is None else (row[0], row[1])
-
-    async def remember_post(
-        self, sit_id: int, occurrence: datetime, part: str, channel_id: int, message_id: int
-    ) -> None:
-        await self.db.execute(
-            "INSERT INTO sit_posts (sit_id, occurrence, part, channel_id, message_id) VALUES (?, ?, ?, ?, ?)"
-            " ON CONFLICT (sit_id, occurrence, part) DO UPDATE SET message_id = excluded.message_id,"
-            " channel_id = excluded.channel_id",
-            (sit_id, _iso(occurrence), part, channel_id, message_id),
-        )
-
-    async def remember_mentions(self, user_ids: Iterable[int], channel_id: int, message_id: int) -> None:
-        """A post that mentions members, so a privacy delete can scrub each one's mention."""
-        now = _iso(self.clock())
-        await self.db.executemany(
-            "INSERT INTO member_mentions (user_id, channel_id, message_id, posted_at) VALUES (?, ?, ?, ?)"
-            " ON CONFLICT (user_id, message_id) DO NOTHING",
-            [(user_id, channel_id, message_id, now) for user_id in user_ids],
-        )
-
-    # ------------------------------------------------------------------- logs
-
-    async def add_log(self, guild_id: int, user_id: int, minutes: int, note: str | None) -> int:
-        return await self.db.insert(
-            "INSERT INTO sit_logs (guild_id, user_id, minutes, note, logged_at) VALUES (?, ?, ?, ?, ?)",
-            (guild_id, user_id, minutes, note, _iso(self.clock())),
-        )
-
-    # ------------------------------------------------------------------ stats
+    async def counts(self, sit: Sit, start: datetime) -> dict[str, int]:
+        return await self.store.counts(sit.id, start)
 
     async def stats(self, guild_id: int, user_id: int, zone_name: str) -> Stats:
-        attended = await self.db.fetchall(
-            "SELECT occurrence, minutes FROM sit_attendance WHERE user_id = ? AND guild_id = ?",
-            (user_id, guild_id),
-        )
-        logs = await self.db.fetchall(
-            "SELECT logged_at, minutes FROM sit_logs WHERE user_id = ? AND guild_id = ?", (user_id, guild_id)
-        )
-        sat_with = await self.db.fetchval(
-            "SELECT count(DISTINCT other.user_id) FROM sit_attendance AS mine"
-            " JOIN sit_attendance AS other ON other.sit_id = mine.sit_id"
-            " AND other.occurrence = mine.occurrence AND other.user_id != mine.user_id"
-            " WHERE mine.user_id = ? AND mine.guild_id = ?",
-            (user_id, guild_id),
-            default=0,
-        )
-        days = [datetime.fromisoformat(r["occurrence"]) for r in attended]
-        days += [datetime.fromisoformat(r["logged_at"]) for r in logs]
-        return Stats(
-            attended=len(attended),
-            sit_minutes=sum(r["minutes"] for r in attended),
-            solo_minutes=sum(r["minutes"] for r in logs),
-            solo_logs=len(logs),
-            streak=weekly_streak(days, zone_name, self.clock()),
-            sat_with=int(sat_with),
-        )
+        return await self.store.stats(guild_id, user_id, zone_name)
 
-    # ---------------------------------------------------------------- privacy
+    async def log_practice(
+        self, guild_id: int, user_id: int, minutes: int, note: str | None, zone_name: str
+    ) -> Stats:
+        """Log solo practice; the member's stats with it counted."""
+        await self.store.add_log(guild_id, user_id, minutes, note)
+        return await self.store.stats(guild_id, user_id, zone_name)
+
+    # ------------------------------------------------------------- privacy
 
     async def export_user(self, user_id: int) -> dict[str, Any]:
-        titles = {
-            row["id"]: row["title"]
-            for row in await self.db.fetchall(
-                "SELECT id, title FROM sits WHERE id IN (SELECT sit_id FROM sit_rsvps WHERE user_id = ?"
-                " UNION SELECT sit_id FROM sit_attendance WHERE user_id = ?) OR host_id = ?",
-                (user_id, user_id, user_id),
-            )
-        }
-        rsvps = await self.db.fetchall(
-            "SELECT sit_id, occurrence, answer, answered_at FROM sit_rsvps WHERE user_id = ?"
-            " ORDER BY occurrence",
-            (user_id,),
-        )
-        attendance = await self.db.fetchall(
-            "SELECT sit_id, guild_id, occurrence, minutes, source, recorded_at FROM sit_attendance"
-            " WHERE user_id = ? ORDER BY occurrence",
-            (user_id,),
-        )
-        logs = await self.db.fetchall(
-            "SELECT guild_id, minutes, note, logged_at FROM sit_logs WHERE user_id = ? ORDER BY logged_at",
-            (user_id,),
-        )
-        sessions = await self.db.fetchall(
-            "SELECT guild_id, channel_id, joined_at, left_at FROM sit_voice_sessions WHERE user_id = ?"
-            " ORDER BY joined_at",
-            (user_id,),
-        )
-        hosted = await self.db.fetchall(
-            "SELECT id, guild_id, title, created_at FROM sits WHERE host_id = ? ORDER BY id", (user_id,)
-        )
-        mentions = await self.db.fetchall(
-            "SELECT channel_id, message_id, posted_at FROM member_mentions WHERE user_id = ?"
-            " ORDER BY posted_at",
-            (user_id,),
-        )
+        return await self.store.export_user(user_id)
 
-        def with_title(row: Any) -> dict[str, Any]:
-            item = {key: row[key] for key in row.keys()}  # noqa: SIM118 - aiosqlite.Row
-            item["sit_title"] = titles.get(row["sit_id"])
-            return item
-
-        def plain(row: Any) -> dict[str, Any]:
-            item = {key: row[key] for key in row.keys()}  # noqa: SIM118 - aiosqlite.Row
-            for key in ("guild_id", "channel_id", "id"):
-                if key in item and item[key] is not None:
-                    item[key] = str(item[key])
-            return item
-
-        return {
-            "rsvps": [with_title(r) for r in rsvps],
-            "attendance": [plain(with_title(r)) for r in attendance],
-            "practice_logs": [plain(r) for r in logs],
-            "voice_sessions": [plain(r) for r in sessions],
-            "sits_hosted": [plain(r) for r in hosted],
-            "posts_mentioning_you": [
-                {"channel_id": str(r[0]), "message_id": str(r[1]), "posted_at": r[2]} for r in mentions
-            ],
-        }
-
-    async def delete_user(self, user_id: int) -> tuple[int, list[int]]:
-        """Delete everything about ``user_id``; returns the count and the sits to re-render (their
-        RSVPs changed, or the member hosted them). Mentions of the member in sit posts are queued
-        to be scrubbed, in the same transaction."""
-        touched = [
-            row[0]
-            for row in await self.db.fetchall(
-                "SELECT DISTINCT sit_id FROM sit_rsvps WHERE user_id = ?"
-                " UNION SELECT id FROM sits WHERE host_id = ?",
-                (user_id, user_id),
-            )
-        ]
-        removed = 0
-        mention = f"<@{user_id}>"
-        async with self.db.transaction() as conn:
-            async with conn.execute(
-                "SELECT channel_id, message_id FROM member_mentions WHERE user_id = ?", (user_id,)
-            ) as cursor:
-                posts = [Takedown(r[0], r[1], "scrub", mention) for r in await cursor.fetchall()]
-            await enqueue(conn, posts, self.clock())
-            for sql in (
-                "DELETE FROM sit_rsvps WHERE user_id = ?",
-                "DELETE FROM sit_attendance WHERE user_id = ?",
-                "DELETE FROM sit_logs WHERE user_id = ?",
-                "DELETE FROM sit_voice_sessions WHERE user_id = ?",
-                "DELETE FROM member_mentions WHERE user_id = ?",
-                "UPDATE sits SET host_id = NULL WHERE host_id = ?",
-            ):
-                cursor = await conn.execute(sql, (user_id,))
-                removed += max(cursor.rowcount, 0)
-                await cursor.close()
-        return removed, touched
+    async def delete_user(self, user_id: int) -> int:
+        removed, touched = await self.store.delete_user(user_id)
+        self.bot.takedowns.kick()
+        for sit_id in touched:  # counts changed, or a host's name must leave the announcement
+            sit = await self.store.get(sit_id)
+            if sit is not None:
+                await self.announcements.safe_refresh(sit)
+        return removed

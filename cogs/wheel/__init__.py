@@ -23,4 +23,4 @@ async def setup(bot: AttuneBot) -> None:
     await bot.add_cog(cog)
     bot.handlers.register(WHEEL_HANDLER, cog, owner=cog)
     bot.add_dynamic_items(PracticeButton, PracticeReflectButton, PromptReflectButton, JournalPageButton)
-    cog.schedule_kind.register()
+    cog.service.prompts.register()

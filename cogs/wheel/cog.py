@@ -1,8 +1,8 @@
 """``/wheel practice | prompt | schedule | unschedule | journal`` and the reflection modals.
 
-Thin: read the interaction, call the runner / store, render. Reflection modals are handled here
-from their ``custom_id`` (``wheel:rm:practice:<length>`` or ``wheel:rm:<message>:<segment>:<index>``),
-so they work across restarts.
+Thin: read the interaction, call the runner / :class:`WheelService`, render. Reflection modals are
+handled here from their ``custom_id`` (``wheel:rm:practice:<length>`` or
+``wheel:rm:<message>:<segment>:<index>``), so they work across restarts.
 """
 
 from __future__ import annotations
@@ -20,21 +20,19 @@ from attune.autocomplete import guild_time as time_autocomplete
 from attune.content import PROMPT_ROTATION, WheelContent
 from attune.cooldowns import take_for
 from attune.errors import UserError
-from attune.locks import KeyedLocks
 from attune.permissions import (
     POST_WITH_THREAD,
     facilitator_only,
     guild_id_of,
-    missing_permissions,
     require_bot_permissions,
 )
-from attune.text import inert
-from attune.timeparse import describe_days, parse_clock, parse_days
+from attune.privacy import PrivacyStatement
 from attune.ui import report_error
+from attune.when import describe_days, parse_clock, parse_days
 from cogs.wheel import render
+from cogs.wheel.models import REFLECTION_MAX, JournalPage, check_reflection
 from cogs.wheel.runner import PracticeRunner
-from cogs.wheel.schedule import KIND, THREAD_ARCHIVE_MINUTES, PromptSchedule, thread_name
-from cogs.wheel.service import REFLECTION_MAX, JournalPage, WheelStore, check_reflection
+from cogs.wheel.service import NotShared, WheelService
 from cogs.wheel.views import (
     MODAL_PREFIX,
     REFLECTION_FIELD,
@@ -64,13 +62,18 @@ SEGMENT_CHOICES = [
     app_commands.Choice(name="Mental activities", value="mental"),
     app_commands.Choice(name="Connection (the relational sense)", value="relational"),
 ]
-THREAD_SHARE_PERMISSIONS = ("view_channel", "create_public_threads", "send_messages_in_threads")
 
 
 class WheelCog(commands.Cog, name="Wheel"):
     """The Wheel of Awareness: a paced private practice, rotating prompts, a private journal."""
 
     privacy_section = "wheel"
+    privacy_statement = PrivacyStatement(
+        title="Wheel of Awareness",
+        stores="reflections you save to your journal",
+        kept="until you delete them",
+        seen_by="only you, unless you share one in a prompt's thread",
+    )
 
     wheel = app_commands.Group(
         name="wheel", description="Dan Siegel's Wheel of Awareness: practice and reflect", guild_only=True
@@ -78,10 +81,8 @@ class WheelCog(commands.Cog, name="Wheel"):
 
     def __init__(self, bot: AttuneBot) -> None:
         self.bot = bot
-        self.store = WheelStore(bot.db, bot.clock)
+        self.service = WheelService(bot)
         self.runner = PracticeRunner(bot.content.wheel, bot.clock)
-        self.schedule_kind = PromptSchedule(bot, self.store)
-        self._thread_locks = KeyedLocks()  # per prompt message, only while in use
 
     @property
     def content(self) -> WheelContent:
@@ -117,7 +118,7 @@ class WheelCog(commands.Cog, name="Wheel"):
             embed=render.prompt_embed(self.content, chosen, prompts[index]), view=prompt_view(chosen, index)
         )
         message = await interaction.original_response()
-        await self.store.record_prompt_post(
+        await self.service.record_prompt(
             message_id=message.id,
             guild_id=guild_id,
             channel_id=interaction.channel.id,
@@ -134,16 +135,12 @@ class WheelCog(commands.Cog, name="Wheel"):
         The message id comes from a custom_id a client could forge: a prompt from another guild or
         channel, or a message that is no prompt, is refused rather than shared into.
         """
-        post = await self.store.prompt_post(message_id)
-        here = {interaction.channel_id}
-        if (
-            post is None
-            or post.guild_id != interaction.guild_id
-            or post.segment != segment
-            or not here & {post.channel_id, post.thread_id}
-        ):
+        prompt = await self.service.prompt_text(
+            interaction.guild_id, interaction.channel_id, message_id, segment
+        )
+        if prompt is None:
             raise UserError("This isn't a prompt I posted here, so there's nothing to reflect on.")
-        return post.prompt
+        return prompt
 
     # ------------------------------------------------------------ /wheel schedule|unschedule
 
@@ -179,16 +176,8 @@ class WheelCog(commands.Cog, name="Wheel"):
                 )
             target = found
         require_bot_permissions(target, POST_WITH_THREAD)
-        schedule, replaced = await self.store.set_schedule(
-            guild_id=guild_id,
-            channel_id=target.id,
-            clock=clock,
-            weekdays=weekdays,
-            timezone=config.timezone,
-        )
-        await self.bot.scheduler.put(KIND, schedule.plan)
-        first = schedule.recurrence.next_after(self.bot.clock())
-        segment, _ = await self.store.next_in_rotation(guild_id, self.content)
+        done = await self.service.schedule(guild_id, target.id, clock, weekdays, config.timezone)
+        first, replaced, segment = done.first, done.replaced, done.next_segment
         when = (
             f"next {discord.utils.format_dt(first, 'F')} ({discord.utils.format_dt(first, 'R')})"
             if first
@@ -207,13 +196,12 @@ class WheelCog(commands.Cog, name="Wheel"):
     @facilitator_only()
     async def unschedule(self, interaction: discord.Interaction) -> None:
         guild_id = guild_id_of(interaction)
-        removed = await self.store.remove_schedule(guild_id)
+        removed = await self.service.unschedule(guild_id)
         if removed is None:
             await interaction.response.send_message(
                 "There are no scheduled wheel prompts here; nothing to stop.", ephemeral=True
             )
             return
-        await self.bot.scheduler.remove(KIND, str(guild_id))
         log.info("wheel schedule removed guild=%s", guild_id)
         await interaction.response.send_message(
             f"Stopped the wheel prompts in <#{removed.channel_id}>. Posted prompts and their threads stay; "
@@ -232,7 +220,7 @@ class WheelCog(commands.Cog, name="Wheel"):
             await interaction.response.send_message(embed=embed, view=view, ephemeral=True)
 
     async def journal_message(self, user_id: int, page: int) -> tuple[discord.Embed, discord.ui.View | None]:
-        found: JournalPage = await self.store.journal_page(user_id, page)
+        found: JournalPage = await self.service.journal_page(user_id, page)
         if found.total == 0:
             embed = render.practice_notice_embed(
                 "Your Wheel of Awareness journal",
@@ -265,7 +253,7 @@ class WheelCog(commands.Cog, name="Wheel"):
         body = check_reflection(typed[:REFLECTION_MAX])
         rest = render.handed_back(typed[REFLECTION_MAX:], REFLECTION_MAX)
         if match := PRACTICE_MODAL.match(custom_id):
-            await self.store.save_reflection(
+            await self.service.save_reflection(
                 user_id=interaction.user.id,
                 guild_id=interaction.guild_id,
                 source="practice",
@@ -284,7 +272,7 @@ class WheelCog(commands.Cog, name="Wheel"):
         prompt = await self.prompt_text(interaction, message_id, segment)
         share = "share" in (values.get(VISIBILITY_FIELD) or [])
         await interaction.response.defer(ephemeral=True, thinking=True)
-        reflection_id = await self.store.save_reflection(
+        reflection_id = await self.service.save_reflection(
             user_id=interaction.user.id,
             guild_id=interaction.guild_id,
             source="prompt",
@@ -301,95 +289,27 @@ class WheelCog(commands.Cog, name="Wheel"):
             )
             return
         try:
-            thread, sent = await self._share(interaction, message_id, segment, body)
-        except UserError as error:
+            await take_for(interaction, "reflection-share")
+            thread = await self.service.share(
+                interaction.channel, message_id, segment, body, interaction.user, reflection_id
+            )
+        except (UserError, NotShared) as error:
+            why = error.message if isinstance(error, UserError) else error.text
             await interaction.followup.send(
-                f"Saved privately to your journal, but I couldn't share it: {error.message}{rest}",
+                f"Saved privately to your journal, but I couldn't share it: {why}{rest}",
                 ephemeral=True,
             )
             return
-        await self.store.mark_shared(reflection_id, thread.id, sent.id)
         await interaction.followup.send(
             f"Saved to your journal and shared in {thread.mention}. Thank you for sharing.{rest}",
             ephemeral=True,
         )
 
-    async def _share(
-        self, interaction: discord.Interaction, message_id: int, segment: str, body: str
-    ) -> tuple[discord.Thread, discord.Message]:
-        """Post the member's words in the prompt's thread (opening it on the first share); no pings."""
-        await take_for(interaction, "reflection-share")
-        thread = await self._prompt_thread(interaction, message_id, segment)
-        missing = missing_permissions(thread, ("send_messages_in_threads",))
-        if missing:
-            raise UserError(f"I'm missing the **{missing[0]}** permission in {thread.mention}.")
-        try:
-            sent = await thread.send(
-                f"{interaction.user.mention} reflects:\n>>> {inert(body)}",
-                allowed_mentions=discord.AllowedMentions.none(),
-            )
-        except discord.HTTPException as error:
-            log.warning("wheel share failed thread=%s: %s", thread.id, error)
-            raise UserError("Discord refused the post in the thread just now.") from error
-        log.info(
-            "wheel reflection shared guild=%s thread=%s user=%s",
-            thread.guild.id,
-            thread.id,
-            interaction.user.id,
-        )
-        return thread, sent
-
-    async def _prompt_thread(
-        self, interaction: discord.Interaction, message_id: int, segment: str
-    ) -> discord.Thread:
-        channel = interaction.channel
-        if isinstance(channel, discord.Thread):
-            return channel
-        if not isinstance(channel, discord.TextChannel):
-            raise UserError("this prompt is not in a text channel.")
-        async with self._thread_locks[message_id]:
-            post = await self.store.prompt_post(message_id)
-            if post is not None and post.thread_id is not None:
-                existing = await self._thread(post.thread_id)
-                if existing is not None:
-                    return existing
-            missing = missing_permissions(channel, THREAD_SHARE_PERMISSIONS)
-            if missing:
-                names = ", ".join(f"**{m}**" for m in missing)
-                raise UserError(f"I'm missing {names} in {channel.mention} to open the prompt's thread.")
-            name = thread_name(render.segment_name(self.content, segment), "shared reflections")
-            try:
-                thread = await channel.get_partial_message(message_id).create_thread(
-                    name=name, auto_archive_duration=THREAD_ARCHIVE_MINUTES
-                )
-            except discord.HTTPException as error:
-                # A thread started by someone else on the prompt has the prompt's id.
-                thread_or_none = await self._thread(message_id)
-                if thread_or_none is None:
-                    log.warning("wheel thread creation failed message=%s: %s", message_id, error)
-                    raise UserError("Discord refused to open the prompt's thread just now.") from error
-                thread = thread_or_none
-            if post is not None:
-                await self.store.set_thread(message_id, thread.id)
-            return thread
-
-    async def _thread(self, thread_id: int) -> discord.Thread | None:
-        found = self.bot.get_channel(thread_id)
-        if found is None:
-            try:
-                found = await self.bot.fetch_channel(thread_id)
-            except discord.HTTPException:
-                return None
-        return found if isinstance(found, discord.Thread) else None
-
     # ------------------------------------------------------------------------- privacy
 
     async def export_user_data(self, user_id: int) -> dict[str, Any]:
-        return await self.store.export(user_id)
+        return await self.service.export(user_id)
 
     async def delete_user_data(self, user_id: int) -> int:
         """Delete the member's reflections, and take down the ones they shared in threads."""
-        deleted = await self.store.delete_reflections(user_id)
-        self.bot.takedowns.kick()
-        log.info("wheel privacy delete user=%s reflections=%d", user_id, len(deleted))
-        return len(deleted)
+        return await self.service.delete(user_id)

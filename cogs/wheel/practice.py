@@ -50,10 +50,6 @@ class Walk:
             return None
         return now + self.remaining(now)
 
-    def remaining_total(self, now: datetime) -> timedelta:
-        later = sum((s.duration for s in self.steps[self.index + 1 :]), timedelta())
-        return self.remaining(now) + later if not self.finished else timedelta()
-
     def advance(self, now: datetime) -> bool:
         """Move to the next step; ``False`` when the walk is over. A pause carries over."""
         self.index += 1

@@ -11,8 +11,8 @@ import discord
 
 from attune.content import WheelContent
 from attune.text import clip, progress_bar
+from cogs.wheel.models import JournalPage, Reflection
 from cogs.wheel.practice import Walk
-from cogs.wheel.service import JournalPage, Reflection
 
 COLOUR = discord.Colour.from_rgb(94, 129, 172)
 LENGTH_LABELS = {"short": "short walk · about 7 min", "full": "full walk · about 20 min"}

@@ -1,237 +1,87 @@
-"""The wheel's storage and rules: reflections (the journal), posted prompts, the rotation, schedules.
+"""The wheel's use cases: schedule prompts, record and reflect on prompts, share a reflection.
 
-No Discord here: plain values in, plain values out, a clock for "now".
+Each method coordinates the store, Discord threads and the scheduler for one thing a member or
+facilitator does, and returns plain values (or raises :class:`NotShared`) that the cog words.
 """
 
 from __future__ import annotations
 
-import math
-from collections.abc import Collection
+import logging
 from dataclasses import dataclass
-from datetime import date, datetime, time
-from typing import Any, Literal
-from zoneinfo import ZoneInfo
+from datetime import datetime, time
+from typing import TYPE_CHECKING, Any
 
-import aiosqlite
+import discord
 
-from attune.clock import Clock
-from attune.content import PROMPT_ROTATION, WheelContent
-from attune.db import Database
-from attune.errors import UserError
-from attune.scheduler import Plan
-from attune.takedowns import Takedown, enqueue
-from attune.timeparse import Recurrence, days_from_text, days_to_text, weekly_at
+from attune.content import WheelContent
+from attune.locks import KeyedLocks
+from attune.permissions import missing_permissions
+from attune.text import inert
+from cogs.wheel import render
+from cogs.wheel.models import JournalPage, Schedule
+from cogs.wheel.schedules import KIND, THREAD_ARCHIVE_MINUTES, PromptSchedule, thread_name
+from cogs.wheel.store import WheelStore
 
-REFLECTION_MAX = 1000
-JOURNAL_PAGE_SIZE = 5
-Source = Literal["practice", "prompt"]
+if TYPE_CHECKING:
+    from attune.bot import AttuneBot
 
+log = logging.getLogger(__name__)
 
-def check_reflection(text: str | None) -> str:
-    """The reflection as it will be saved; a :class:`UserError` saying how to fix it otherwise."""
-    cleaned = (text or "").strip()
-    if not cleaned:
-        raise UserError("Your reflection was empty, so nothing was saved. Write a few words and try again.")
-    if len(cleaned) > REFLECTION_MAX:
-        raise UserError(
-            f"Your reflection is {len(cleaned):,} characters long; the journal keeps up to "
-            f"{REFLECTION_MAX:,}. Nothing was saved — please shorten it and press Reflect again."
-        )
-    return cleaned
+THREAD_SHARE_PERMISSIONS = ("view_channel", "create_public_threads", "send_messages_in_threads")
 
 
-def rotation_segment(position: int) -> str:
-    """The prompt segment of a guild's ``position``-th scheduled post: hub → senses → … → relational."""
-    return PROMPT_ROTATION[position % len(PROMPT_ROTATION)]
+class NotShared(Exception):
+    """A reflection couldn't be shared in its prompt's thread; the text says why."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__(text)
+        self.text = text
 
 
 @dataclass(frozen=True)
-class Reflection:
-    id: int
-    user_id: int
-    guild_id: int | None
-    source: Source
-    segment: str | None
-    practice_length: str | None
-    prompt: str | None
-    body: str
-    shared_thread_id: int | None
-    shared_message_id: int | None
-    created_at: datetime
+class Scheduled:
+    schedule: Schedule
+    replaced: bool
+    first: datetime | None
+    next_segment: str
 
-    @classmethod
-    def from_row(cls, row: aiosqlite.Row) -> Reflection:
-        return cls(
-            id=row["id"],
-            user_id=row["user_id"],
-            guild_id=row["guild_id"],
-            source=row["source"],
-            segment=row["segment"],
-            practice_length=row["practice_length"],
-            prompt=row["prompt"],
-            body=row["body"],
-            shared_thread_id=row["shared_thread_id"],
-            shared_message_id=row["shared_message_id"],
-            created_at=datetime.fromisoformat(row["created_at"]),
-        )
+
+class WheelService:
+    """The use cases of the wheel, over the store, prompt threads and the ``wheel.prompt`` kind."""
+
+    def __init__(self, bot: AttuneBot) -> None:
+        self.bot = bot
+        self.store = WheelStore(bot.db, bot.clock)
+        self.prompts = PromptSchedule(bot, self.store)
+        self._thread_locks = KeyedLocks()  # per prompt message, only while in use
 
     @property
-    def shared(self) -> bool:
-        return self.shared_message_id is not None
+    def content(self) -> WheelContent:
+        return self.bot.content.wheel
 
+    # ------------------------------------------------------------ schedule
 
-@dataclass(frozen=True)
-class JournalPage:
-    entries: list[Reflection]
-    page: int  # 0-based
-    pages: int
-    total: int
-
-
-@dataclass(frozen=True)
-class PromptPost:
-    message_id: int
-    guild_id: int
-    channel_id: int
-    segment: str
-    prompt_index: int
-    prompt: str
-    thread_id: int | None
-    delivery_id: int | None
-
-
-@dataclass(frozen=True)
-class Schedule:
-    guild_id: int
-    channel_id: int
-    clock: time
-    weekdays: frozenset[int]
-    timezone: str
-    from_day: date
-    since: datetime
-
-    @property
-    def recurrence(self) -> Recurrence:
-        return weekly_at(self.clock, self.weekdays, self.timezone, self.from_day)
-
-    @property
-    def plan(self) -> Plan:
-        return Plan(str(self.guild_id), self.recurrence, since=self.since, guild_id=self.guild_id)
-
-
-class WheelStore:
-    """Reflections, prompt posts and schedules in SQLite."""
-
-    def __init__(self, db: Database, clock: Clock) -> None:
-        self.db = db
-        self.clock = clock
-
-    # ------------------------------------------------------------------ reflections
-
-    async def save_reflection(
-        self,
-        *,
-        user_id: int,
-        guild_id: int | None,
-        source: Source,
-        body: str,
-        segment: str | None = None,
-        practice_length: str | None = None,
-        prompt: str | None = None,
-        prompt_message_id: int | None = None,
-    ) -> int:
-        text = check_reflection(body)
-        return await self.db.insert(
-            "INSERT INTO wheel_reflections (user_id, guild_id, source, segment, practice_length, prompt,"
-            " prompt_message_id, body, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                user_id,
-                guild_id,
-                source,
-                segment,
-                practice_length,
-                prompt,
-                prompt_message_id,
-                text,
-                self.clock().isoformat(),
-            ),
+    async def schedule(
+        self, guild_id: int, channel_id: int, clock: time, weekdays: frozenset[int], zone_name: str
+    ) -> Scheduled:
+        """Save the guild's prompt schedule and put it on the scheduler; what comes first and next."""
+        schedule, replaced = await self.store.set_schedule(
+            guild_id=guild_id, channel_id=channel_id, clock=clock, weekdays=weekdays, timezone=zone_name
         )
+        await self.bot.scheduler.put(KIND, schedule.plan)
+        first = schedule.recurrence.next_after(self.bot.clock())
+        segment, _ = await self.store.next_in_rotation(guild_id, self.content)
+        return Scheduled(schedule, replaced, first, segment)
 
-    async def mark_shared(self, reflection_id: int, thread_id: int, message_id: int) -> None:
-        await self.db.execute(
-            "UPDATE wheel_reflections SET shared_thread_id = ?, shared_message_id = ? WHERE id = ?",
-            (thread_id, message_id, reflection_id),
-        )
+    async def unschedule(self, guild_id: int) -> Schedule | None:
+        removed = await self.store.remove_schedule(guild_id)
+        if removed is not None:
+            await self.bot.scheduler.remove(KIND, str(guild_id))
+        return removed
 
-    async def reflection(self, reflection_id: int) -> Reflection | None:
-        row = await self.db.fetchone("SELECT * FROM wheel_reflections WHERE id = ?", (reflection_id,))
-        return Reflection.from_row(row) if row else None
+    # ------------------------------------------------------------- prompts
 
-    async def journal_page(self, user_id: int, page: int, per_page: int = JOURNAL_PAGE_SIZE) -> JournalPage:
-        """One page of a member's reflections, newest first; ``page`` is clamped to what exists."""
-        total = int(
-            await self.db.fetchval(
-                "SELECT COUNT(*) FROM wheel_reflections WHERE user_id = ?", (user_id,), default=0
-            )
-        )
-        pages = max(1, math.ceil(total / per_page))
-        page = min(max(page, 0), pages - 1)
-        rows = await self.db.fetchall(
-            "SELECT * FROM wheel_reflections WHERE user_id = ?"
-            " ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?",
-            (user_id, per_page, page * per_page),
-        )
-        return JournalPage([Reflection.from_row(r) for r in rows], page, pages, total)
-
-    async def reflections_of(self, user_id: int) -> list[Reflection]:
-        rows = await self.db.fetchall(
-            "SELECT * FROM wheel_reflections WHERE user_id = ? ORDER BY created_at, id", (user_id,)
-        )
-        return [Reflection.from_row(r) for r in rows]
-
-    async def export(self, user_id: int) -> dict[str, Any]:
-        return {
-            "reflections": [
-                {
-                    "created_at": r.created_at.isoformat(),
-                    "guild_id": str(r.guild_id) if r.guild_id else None,
-                    "source": r.source,
-                    "segment": r.segment,
-                    "practice_length": r.practice_length,
-                    "prompt": r.prompt,
-                    "reflection": r.body,
-                    "shared": r.shared,
-                    "shared_message": (
-                        {"thread_id": str(r.shared_thread_id), "message_id": str(r.shared_message_id)}
-                        if r.shared
-                        else None
-                    ),
-                }
-                for r in await self.reflections_of(user_id)
-            ]
-        }
-
-    async def delete_reflections(self, user_id: int) -> list[Reflection]:
-        """Delete every reflection of ``user_id``; the shared ones' posts are queued for take-down in
-        the same transaction. Returns what was deleted."""
-        async with self.db.transaction() as conn:
-            cursor = await conn.execute(
-                "SELECT * FROM wheel_reflections WHERE user_id = ? ORDER BY id", (user_id,)
-            )
-            deleted = [Reflection.from_row(r) for r in await cursor.fetchall()]
-            await cursor.close()
-            shared = [
-                Takedown(r.shared_thread_id, r.shared_message_id)
-                for r in deleted
-                if r.shared_thread_id and r.shared_message_id
-            ]
-            await enqueue(conn, shared, self.clock())
-            await conn.execute("DELETE FROM wheel_reflections WHERE user_id = ?", (user_id,))
-        return deleted
-
-    # ------------------------------------------------------------------ prompt posts
-
-    async def record_prompt_post(
+    async def record_prompt(
         self,
         *,
         message_id: int,
@@ -240,131 +90,125 @@ class WheelStore:
         segment: str,
         prompt_index: int,
         prompt: str,
-        delivery_id: int | None = None,
-        thread_id: int | None = None,
+        thread_id: int | None,
     ) -> None:
-        await self.db.execute(
-            "INSERT INTO wheel_prompt_posts (message_id, guild_id, channel_id, segment, prompt_index,"
-            " prompt, thread_id, delivery_id, posted_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
-            " ON CONFLICT (message_id) DO NOTHING",
-            (
-                message_id,
-                guild_id,
-                channel_id,
-                segment,
-                prompt_index,
-                prompt,
-                thread_id,
-                delivery_id,
-                self.clock().isoformat(),
-            ),
+        await self.store.record_prompt_post(
+            message_id=message_id,
+            guild_id=guild_id,
+            channel_id=channel_id,
+            segment=segment,
+            prompt_index=prompt_index,
+            prompt=prompt,
+            thread_id=thread_id,
         )
 
-    async def set_thread(self, message_id: int, thread_id: int) -> None:
-        await self.db.execute(
-            "UPDATE wheel_prompt_posts SET thread_id = ? WHERE message_id = ?", (thread_id, message_id)
-        )
+    async def prompt_text(
+        self, guild_id: int | None, channel_id: int | None, message_id: int, segment: str
+    ) -> str | None:
+        """The words of a prompt posted in this guild and channel, as they read when posted.
 
-    async def prompt_post(self, message_id: int) -> PromptPost | None:
-        row = await self.db.fetchone("SELECT * FROM wheel_prompt_posts WHERE message_id = ?", (message_id,))
-        return self._post(row) if row else None
-
-    async def post_for_delivery(self, delivery_id: int) -> PromptPost | None:
-        row = await self.db.fetchone("SELECT * FROM wheel_prompt_posts WHERE delivery_id = ?", (delivery_id,))
-        return self._post(row) if row else None
-
-    @staticmethod
-    def _post(row: aiosqlite.Row) -> PromptPost:
-        return PromptPost(
-            message_id=row["message_id"],
-            guild_id=row["guild_id"],
-            channel_id=row["channel_id"],
-            segment=row["segment"],
-            prompt_index=row["prompt_index"],
-            prompt=row["prompt"],
-            thread_id=row["thread_id"],
-            delivery_id=row["delivery_id"],
-        )
-
-    async def next_in_rotation(self, guild_id: int, wheel: WheelContent) -> tuple[str, int]:
-        """The segment and prompt index of a guild's next scheduled post.
-
-        Derived from the scheduled posts already made, so it survives restarts: the segment cycles
-        hub → senses → interoception → mental → relational, and within a segment the prompts are
-        used in order before any repeats.
+        The message id comes from a custom_id a client could forge: a prompt from another guild or
+        channel, or a message that is no prompt, gives ``None``.
         """
-        posted = int(
-            await self.db.fetchval(
-                "SELECT COUNT(*) FROM wheel_prompt_posts WHERE guild_id = ? AND delivery_id IS NOT NULL",
-                (guild_id,),
-                default=0,
+        post = await self.store.prompt_post(message_id)
+        if (
+            post is None
+            or post.guild_id != guild_id
+            or post.segment != segment
+            or not {channel_id} & {post.channel_id, post.thread_id}
+        ):
+            return None
+        return post.prompt
+
+    # ---------------------------------------------------------- reflections
+
+    async def save_reflection(self, **fields: Any) -> int:
+        return await self.store.save_reflection(**fields)
+
+    async def share(
+        self,
+        channel: object,
+        message_id: int,
+        segment: str,
+        body: str,
+        author: discord.abc.User,
+        reflection_id: int,
+    ) -> discord.Thread:
+        """Post the member's words in the prompt's thread (opening it on the first share); no pings."""
+        thread = await self._prompt_thread(channel, message_id, segment)
+        missing = missing_permissions(thread, ("send_messages_in_threads",))
+        if missing:
+            raise NotShared(f"I'm missing the **{missing[0]}** permission in {thread.mention}.")
+        try:
+            sent = await thread.send(
+                f"{author.mention} reflects:\n>>> {inert(body)}",
+                allowed_mentions=discord.AllowedMentions.none(),
             )
+        except discord.HTTPException as error:
+            log.warning("wheel share failed thread=%s: %s", thread.id, error)
+            raise NotShared("Discord refused the post in the thread just now.") from error
+        log.info(
+            "wheel reflection shared guild=%s thread=%s user=%s",
+            thread.guild.id,
+            thread.id,
+            author.id,
         )
-        segment = rotation_segment(posted)
-        used = int(
-            await self.db.fetchval(
-                "SELECT COUNT(*) FROM wheel_prompt_posts"
-                " WHERE guild_id = ? AND segment = ? AND delivery_id IS NOT NULL",
-                (guild_id, segment),
-                default=0,
-            )
-        )
-        return segment, used % len(wheel.prompts[segment])  # type: ignore[index]
+        await self.store.mark_shared(reflection_id, thread.id, sent.id)
+        return thread
 
-    # ------------------------------------------------------------------ schedules
+    async def _prompt_thread(self, channel: object, message_id: int, segment: str) -> discord.Thread:
+        if isinstance(channel, discord.Thread):
+            return channel
+        if not isinstance(channel, discord.TextChannel):
+            raise NotShared("this prompt is not in a text channel.")
+        async with self._thread_locks[message_id]:
+            post = await self.store.prompt_post(message_id)
+            if post is not None and post.thread_id is not None:
+                existing = await self._thread(post.thread_id)
+                if existing is not None:
+                    return existing
+            missing = missing_permissions(channel, THREAD_SHARE_PERMISSIONS)
+            if missing:
+                names = ", ".join(f"**{m}**" for m in missing)
+                raise NotShared(f"I'm missing {names} in {channel.mention} to open the prompt's thread.")
+            name = thread_name(render.segment_name(self.content, segment), "shared reflections")
+            try:
+                thread = await channel.get_partial_message(message_id).create_thread(
+                    name=name, auto_archive_duration=THREAD_ARCHIVE_MINUTES
+                )
+            except discord.HTTPException as error:
+                # A thread started by someone else on the prompt has the prompt's id.
+                thread_or_none = await self._thread(message_id)
+                if thread_or_none is None:
+                    log.warning("wheel thread creation failed message=%s: %s", message_id, error)
+                    raise NotShared("Discord refused to open the prompt's thread just now.") from error
+                thread = thread_or_none
+            if post is not None:
+                await self.store.set_thread(message_id, thread.id)
+            return thread
 
-    async def set_schedule(
-        self, *, guild_id: int, channel_id: int, clock: time, weekdays: frozenset[int], timezone: str
-    ) -> tuple[Schedule, bool]:
-        """Create or replace the guild's schedule; returns it and whether one was replaced."""
-        now = self.clock()
-        local_today = now.astimezone(ZoneInfo(timezone)).date()
-        schedule = Schedule(guild_id, channel_id, clock, weekdays, timezone, local_today, now)
-        async with self.db.transaction() as conn:
-            cursor = await conn.execute("SELECT 1 FROM wheel_schedules WHERE guild_id = ?", (guild_id,))
-            replaced = await cursor.fetchone() is not None
-            await cursor.close()
-            await conn.execute(
-                "INSERT INTO wheel_schedules (guild_id, channel_id, clock, weekdays, timezone, from_day,"
-                " since) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (guild_id) DO UPDATE SET"
-                " channel_id = excluded.channel_id, clock = excluded.clock, weekdays = excluded.weekdays,"
-                " timezone = excluded.timezone, from_day = excluded.from_day, since = excluded.since",
-                (
-                    guild_id,
-                    channel_id,
-                    clock.strftime("%H:%M"),
-                    days_to_text(weekdays),
-                    timezone,
-                    local_today.isoformat(),
-                    now.isoformat(),
-                ),
-            )
-        return schedule, replaced
+    async def _thread(self, thread_id: int) -> discord.Thread | None:
+        found = self.bot.get_channel(thread_id)
+        if found is None:
+            try:
+                found = await self.bot.fetch_channel(thread_id)
+            except discord.HTTPException:
+                return None
+        return found if isinstance(found, discord.Thread) else None
 
-    async def remove_schedule(self, guild_id: int) -> Schedule | None:
-        schedule = await self.schedule(guild_id)
-        if schedule is not None:
-            await self.db.execute("DELETE FROM wheel_schedules WHERE guild_id = ?", (guild_id,))
-        return schedule
+    # ------------------------------------------------------------- journal
 
-    async def schedule(self, guild_id: int) -> Schedule | None:
-        row = await self.db.fetchone("SELECT * FROM wheel_schedules WHERE guild_id = ?", (guild_id,))
-        return self._schedule(row) if row else None
+    async def journal_page(self, user_id: int, page: int) -> JournalPage:
+        return await self.store.journal_page(user_id, page)
 
-    async def schedules(self, guild_ids: Collection[int] | None = None) -> list[Schedule]:
-        sql, params = "SELECT * FROM wheel_schedules", tuple(guild_ids or ())
-        if guild_ids is not None:
-            sql += f" WHERE guild_id IN ({','.join('?' * len(params))})"
-        return [self._schedule(r) for r in await self.db.fetchall(sql, params)]
+    # ------------------------------------------------------------- privacy
 
-    @staticmethod
-    def _schedule(row: aiosqlite.Row) -> Schedule:
-        return Schedule(
-            guild_id=row["guild_id"],
-            channel_id=row["channel_id"],
-            clock=time.fromisoformat(row["clock"]),
-            weekdays=days_from_text(row["weekdays"]),
-            timezone=row["timezone"],
-            from_day=date.fromisoformat(row["from_day"]),
-            since=datetime.fromisoformat(row["since"]),
-        )
+    async def export(self, user_id: int) -> dict[str, Any]:
+        return await self.store.export(user_id)
+
+    async def delete(self, user_id: int) -> int:
+        """Delete the member's reflections, and take down the ones they shared in threads."""
+        deleted = await self.store.delete_reflections(user_id)
+        self.bot.takedowns.kick()
+        log.info("wheel privacy delete user=%s reflections=%d", user_id, len(deleted))
+        return len(deleted)

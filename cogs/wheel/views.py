@@ -17,7 +17,7 @@ import discord
 from attune.content import WheelContent
 from attune.errors import UserError
 from attune.ui import AttuneDynamicItem, AttuneView, HandlerKey, handler
-from cogs.wheel.service import REFLECTION_MAX
+from cogs.wheel.models import REFLECTION_MAX
 
 SEGMENTS = "hub|senses|interoception|mental|relational"
 MODAL_PREFIX = "wheel:rm:"

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from attune.bot import AttuneBot
+from attune.recurrence import Recurrence, Repeat
 from attune.scheduler import Occurrence, Plan
-from attune.timeparse import Recurrence, Repeat
 
 PROBE_KEY = "probe.channel"
 BROKEN_KEY = "probe.broken"  # while set in meta, reading the probe's plans fails

@@ -11,7 +11,7 @@ import pytest
 
 from attune.cli import configure_logging
 from attune.db import Database
-from tests.cogs.checkins.steps import check_in
+from tests.cogs.checkins.sim import check_in
 from tests.helpers import community
 
 NOTE = "a-note-nobody-else-reads-3c9d"

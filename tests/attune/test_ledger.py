@@ -6,8 +6,8 @@ from datetime import UTC, datetime, timedelta
 
 from attune import ledger
 from attune.db import Database
-from cogs.checkins import reminders
-from tests.cogs.checkins.steps import HOUR
+from cogs.checkins.schedules import reminders
+from tests.cogs.checkins.sim import HOUR
 from tests.helpers import community, rows
 
 NOW = datetime(2026, 3, 1, tzinfo=UTC)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from attune.text import inert
-from tests.cogs.checkins.steps import HOUR, check_in, set_up_daily
+from tests.cogs.checkins.sim import HOUR, check_in, set_up_daily
 from tests.helpers import community
 
 PHISH = (

@@ -11,18 +11,11 @@ import discord
 import pytest
 
 from attune.db import Database
+from attune.recurrence import Recurrence, Repeat
 from attune.scheduler import Occurrence, PermanentFailure, Plan, Scheduler
-from attune.timeparse import Recurrence, Repeat
+from tests.clocks import Clock
 
 T0 = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
-
-
-@dataclass
-class ManualClock:
-    now: datetime = T0
-
-    def __call__(self) -> datetime:
-        return self.now
 
 
 @dataclass
@@ -43,9 +36,7 @@ def daily(hour: int = 9) -> Recurrence:
     return Recurrence(Repeat.DAILY, datetime(2026, 11, 1, hour, 0), "UTC")
 
 
-def make(
-    db: Database, clock: ManualClock, recorder: Recorder, plans: list[Plan], grace: int = 600
-) -> Scheduler:
+def make(db: Database, clock: Clock, recorder: Recorder, plans: list[Plan], grace: int = 600) -> Scheduler:
     scheduler = Scheduler(db, clock=clock)
 
     async def load(keys: Collection[str] | None) -> list[Plan]:
@@ -61,7 +52,7 @@ async def ledger(db: Database) -> list[tuple[str, str, str]]:
 
 
 async def test_an_occurrence_is_delivered_once_even_if_run_twice(db: Database) -> None:
-    clock, recorder = ManualClock(), Recorder()
+    clock, recorder = Clock(T0), Recorder()
     scheduler = make(db, clock, recorder, [Plan("a", daily())])
     await scheduler.load_all(clock())
     first = await scheduler.run("test.post", "a", T0)
@@ -74,7 +65,7 @@ async def test_an_occurrence_is_delivered_once_even_if_run_twice(db: Database) -
 
 
 async def test_two_schedulers_on_one_database_never_both_deliver(db: Database) -> None:
-    clock = ManualClock()
+    clock = Clock(T0)
     one, two = Recorder(), Recorder()
     first = make(db, clock, one, [Plan("a", daily())])
     second = make(db, clock, two, [Plan("a", daily())])
@@ -86,7 +77,7 @@ async def test_two_schedulers_on_one_database_never_both_deliver(db: Database) -
 
 
 async def test_late_delivery_is_flagged_and_outside_grace_is_skipped(db: Database) -> None:
-    clock, recorder = ManualClock(T0 + timedelta(minutes=5)), Recorder()
+    clock, recorder = Clock(T0 + timedelta(minutes=5)), Recorder()
     scheduler = make(db, clock, recorder, [Plan("a", daily()), Plan("b", daily())])
     await scheduler.load_all(clock())
     assert await scheduler.run("test.post", "a", T0) == "late"
@@ -97,7 +88,7 @@ async def test_late_delivery_is_flagged_and_outside_grace_is_skipped(db: Databas
 
 
 async def test_catch_up_after_downtime_posts_recent_and_records_old(db: Database) -> None:
-    clock, recorder = ManualClock(), Recorder()
+    clock, recorder = Clock(T0), Recorder()
     hourly = Recurrence(Repeat.DAILY, datetime(2026, 11, 1, 8, 0), "UTC")
     ten = Recurrence(Repeat.DAILY, datetime(2026, 11, 1, 8, 55), "UTC")
     scheduler = make(db, clock, recorder, [Plan("old", hourly), Plan("recent", ten)])
@@ -116,7 +107,7 @@ async def test_catch_up_after_downtime_posts_recent_and_records_old(db: Database
 
 
 async def test_catch_up_never_redelivers_what_the_ledger_holds(db: Database) -> None:
-    clock, recorder = ManualClock(), Recorder()
+    clock, recorder = Clock(T0), Recorder()
     rule = Recurrence(Repeat.DAILY, datetime(2026, 11, 1, 8, 58), "UTC")
     scheduler = make(db, clock, recorder, [Plan("a", rule)])
     await scheduler.load_all(clock())
@@ -132,7 +123,7 @@ async def test_catch_up_never_redelivers_what_the_ledger_holds(db: Database) -> 
 
 
 async def test_first_start_does_not_backfill(db: Database) -> None:
-    clock, recorder = ManualClock(), Recorder()
+    clock, recorder = Clock(T0), Recorder()
     scheduler = make(
         db,
         clock,
@@ -145,7 +136,7 @@ async def test_first_start_does_not_backfill(db: Database) -> None:
 
 
 async def test_plan_since_excludes_occurrences_before_it_existed(db: Database) -> None:
-    clock, recorder = ManualClock(), Recorder()
+    clock, recorder = Clock(T0), Recorder()
     rule = Recurrence(Repeat.DAILY, datetime(2026, 11, 1, 8, 58), "UTC")
     scheduler = make(db, clock, recorder, [Plan("a", rule, since=T0 - timedelta(minutes=1))])
     await db.execute(
@@ -159,7 +150,7 @@ async def test_plan_since_excludes_occurrences_before_it_existed(db: Database) -
 
 
 async def test_interrupted_delivery_is_retried_with_the_same_nonce(db: Database) -> None:
-    clock, recorder = ManualClock(), Recorder()
+    clock, recorder = Clock(T0), Recorder()
     scheduler = make(db, clock, recorder, [Plan("a", daily())])
     # A previous process claimed 09:00 and died before confirming.
     await db.execute(
@@ -175,7 +166,7 @@ async def test_interrupted_delivery_is_retried_with_the_same_nonce(db: Database)
 
 
 async def test_interrupted_delivery_outside_grace_is_recorded_not_lost(db: Database) -> None:
-    clock, recorder = ManualClock(T0 + timedelta(hours=1)), Recorder()
+    clock, recorder = Clock(T0 + timedelta(hours=1)), Recorder()
     scheduler = make(db, clock, recorder, [Plan("a", daily())])
     await db.execute(
         "INSERT INTO deliveries (kind, key, occurrence, status, claimed_at) VALUES (?, ?, ?, 'claimed', ?)",
@@ -191,7 +182,7 @@ async def test_interrupted_delivery_outside_grace_is_recorded_not_lost(db: Datab
 async def test_transient_errors_are_retried_and_permanent_ones_recorded(
     db: Database, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    clock, recorder = ManualClock(), Recorder()
+    clock, recorder = Clock(T0), Recorder()
     scheduler = make(db, clock, recorder, [Plan("a", daily()), Plan("b", daily())])
     await scheduler.load_all(clock())
 
@@ -217,7 +208,7 @@ async def test_transient_errors_are_retried_and_permanent_ones_recorded(
 
 
 async def test_one_off_plans_leave_no_job_once_past(db: Database) -> None:
-    clock, recorder = ManualClock(), Recorder()
+    clock, recorder = Clock(T0), Recorder()
     past = Recurrence(Repeat.NONE, datetime(2026, 11, 24, 9), "UTC")
     future = Recurrence(Repeat.NONE, datetime(2026, 11, 26, 9), "UTC")
     scheduler = make(db, clock, recorder, [Plan("past", past), Plan("future", future)])
@@ -228,7 +219,7 @@ async def test_one_off_plans_leave_no_job_once_past(db: Database) -> None:
 
 
 async def test_a_start_that_fails_to_load_leaves_no_heartbeat(db: Database) -> None:
-    clock = ManualClock()
+    clock = Clock(T0)
     scheduler = Scheduler(db, clock=clock)
 
     async def broken(keys: Collection[str] | None) -> list[Plan]:
@@ -247,7 +238,7 @@ async def due_rows(db: Database) -> list[tuple[str, str]]:
 
 
 async def test_the_due_time_table_is_filled_once_and_starts_read_no_plans(db: Database) -> None:
-    clock, recorder = ManualClock(), Recorder()
+    clock, recorder = Clock(T0), Recorder()
     asked: list[object] = []
     plans = [Plan("a", daily(10)), Plan("b", daily(8))]
 
@@ -266,7 +257,7 @@ async def test_the_due_time_table_is_filled_once_and_starts_read_no_plans(db: Da
 
 
 async def test_a_wake_up_claims_delivers_and_writes_the_next_instant_back(db: Database) -> None:
-    clock, recorder = ManualClock(), Recorder()
+    clock, recorder = Clock(T0), Recorder()
     scheduler = make(db, clock, recorder, [Plan("a", daily(10)), Plan("b", daily(11))])
     await scheduler.load_all(clock())
     clock.now = T0 + timedelta(hours=1, seconds=1)
@@ -278,7 +269,7 @@ async def test_a_wake_up_claims_delivers_and_writes_the_next_instant_back(db: Da
 
 
 async def test_an_edit_moves_the_row_and_a_removed_schedule_leaves_it(db: Database) -> None:
-    clock, recorder = ManualClock(), Recorder()
+    clock, recorder = Clock(T0), Recorder()
     plans = [Plan("a", daily(10)), Plan("gone", daily(10))]
     scheduler = make(db, clock, recorder, plans)
     await scheduler.load_all(clock())
@@ -292,7 +283,7 @@ async def test_an_edit_moves_the_row_and_a_removed_schedule_leaves_it(db: Databa
 
 
 async def test_catch_up_after_long_downtime_records_every_missed_day_oldest_first(db: Database) -> None:
-    clock, recorder = ManualClock(), Recorder()
+    clock, recorder = Clock(T0), Recorder()
     scheduler = make(db, clock, recorder, [Plan("a", daily(10))])
     await scheduler.load_all(clock())
     clock.now = T0 + timedelta(days=3, hours=1, minutes=5)  # back at 10:05 three days later

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.cogs.checkins.steps import HOUR, check_in, cog, set_up_daily
+from tests.cogs.checkins.sim import HOUR, check_in, cog, set_up_daily
 from tests.helpers import community, restart, rows
 
 

@@ -18,9 +18,9 @@ from zoneinfo import ZoneInfo
 
 from attune.db import Database
 from attune.scheduler import HEARTBEAT_KEY
-from attune.timeparse import ALL_DAYS
-from cogs.checkins.daily import plan_for
-from cogs.checkins.service import Setup
+from attune.when import ALL_DAYS
+from cogs.checkins.models import Setup
+from cogs.checkins.schedules.daily import plan_for
 from tests.e2e.fakediscord import FakeDiscord
 from tests.e2e.process import BotProcess, bot_process
 

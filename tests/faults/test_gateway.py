@@ -22,8 +22,8 @@ import pytest
 
 import attune.scheduler as scheduler_module
 from attune.db import Database
+from attune.recurrence import Every
 from attune.scheduler import Occurrence, Plan, Scheduler
-from attune.timeparse import Every
 from tests.e2e.fakediscord import FakeDiscord
 from tests.faults.harness import (
     closing_bells,

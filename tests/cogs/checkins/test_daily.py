@@ -6,10 +6,10 @@ from datetime import UTC, date, datetime, time
 
 import discord
 
-from attune.timeparse import Recurrence, Repeat
-from cogs.checkins.daily import KIND, deadline, plan_for
-from cogs.checkins.service import Setup
-from tests.cogs.checkins.steps import DAY, HOUR, cog, set_up_daily, starters, thread_names
+from attune.recurrence import Recurrence, Repeat
+from cogs.checkins.models import Setup
+from cogs.checkins.schedules.daily import KIND, deadline, plan_for
+from tests.cogs.checkins.sim import DAY, HOUR, cog, set_up_daily, starters, thread_names
 from tests.helpers import community, restart, rows
 
 # simcord's clock starts at 2026-01-01T00:00Z, a Thursday.
@@ -159,8 +159,8 @@ async def test_missing_thread_permissions_are_named_to_the_facilitators_once(env
     )
     # Permissions were fine at setup time and taken away later: stored and scheduled directly, as
     # setup would (setup itself refuses the channel now).
-    await cog(env).service.save_setup(c.guild.id, locked.id, time(9, 0), frozenset(range(7)), "UTC", 1)
-    setup = await cog(env).service.get_setup(c.guild.id)
+    await cog(env).service.store.save_setup(c.guild.id, locked.id, time(9, 0), frozenset(range(7)), "UTC", 1)
+    setup = await cog(env).service.store.get_setup(c.guild.id)
     assert setup is not None
     await env.bot.scheduler.put(KIND, plan_for(setup))
     await restart(env, make_bot)

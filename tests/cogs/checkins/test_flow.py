@@ -6,7 +6,7 @@ import pytest
 from simcord import SetupError
 
 from cogs.checkins.views import QuadrantSelect, StartButton, WordSelect, ZoneButton
-from tests.cogs.checkins.steps import (
+from tests.cogs.checkins.sim import (
     HOUR,
     check_in,
     reach_modal,

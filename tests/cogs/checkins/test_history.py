@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
-from cogs.checkins.chart import render_history
-from cogs.checkins.service import NewCheckin
+from cogs.checkins.charts import render_history
+from cogs.checkins.models import NewCheckin
 from cogs.checkins.stats import Entry, history_data
-from tests.cogs.checkins.steps import ZONE_LABELS, check_in, cog
+from tests.cogs.checkins.sim import ZONE_LABELS, check_in, cog
 from tests.helpers import answer, community, slow_renders
 
 pytestmark = slow_renders  # the chart is rendered in a worker thread
@@ -37,7 +37,7 @@ async def test_history_is_a_private_png_with_streak_words_and_a_text_summary(env
     seeded = [past(c, c.alice.id, n, "chaos", "Anxious", "high_unpleasant", 3, -3) for n in (1, 2, 3)]
     seeded += [past(c, c.alice.id, 12, "rigidity", "Numb", "low_unpleasant", -4, -2)]
     seeded += [past(c, c.bob.id, 1, "within", "Joyful", "high_pleasant", 3, 5)]  # someone else's
-    await cog(env).service.add_checkins_batch(seeded)
+    await cog(env).service.store.add_checkins_batch(seeded)
     await check_in(c.alice, c.general, word="Calm")  # today
 
     result = await c.alice.slash(c.general, "checkin history")
@@ -60,7 +60,7 @@ async def test_history_is_a_private_png_with_streak_words_and_a_text_summary(env
 
 async def test_history_with_a_shorter_window(env) -> None:
     c = community(env)
-    await cog(env).service.add_checkins_batch(
+    await cog(env).service.store.add_checkins_batch(
         [past(c, c.alice.id, 20, "chaos", "Anxious", "high_unpleasant", 3, -3)]
     )
     await check_in(c.alice, c.general, word="Calm")

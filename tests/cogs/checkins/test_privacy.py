@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 
-from cogs.checkins import reminders
-from tests.cogs.checkins.steps import HOUR, check_in, set_up_daily
+from cogs.checkins.schedules import reminders
+from tests.cogs.checkins.sim import HOUR, check_in, set_up_daily
 from tests.helpers import answer, community, rows
 
 

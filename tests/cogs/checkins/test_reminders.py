@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from cogs.checkins import reminders
-from tests.cogs.checkins.steps import DAY, HOUR, check_in, cog, set_up_daily
+from cogs.checkins.schedules import reminders
+from tests.cogs.checkins.sim import DAY, HOUR, check_in, cog, set_up_daily
 from tests.helpers import answer, community, restart, rows, slow_renders
 
 
@@ -87,12 +87,10 @@ async def test_without_daily_threads_the_reminder_links_the_server(env) -> None:
 async def test_off_stops_the_reminder_and_its_job(env) -> None:
     c = community(env)
     await c.alice.slash(c.general, "checkin remind", time="20:00")
-    assert f"{reminders.KIND}:{cog(env).reminder_jobs.key(c.alice.id)}" in await env.bot.scheduler.job_ids()
+    assert job_id(env, c.alice.id) in await env.bot.scheduler.job_ids()
     off = await c.alice.slash(c.general, "checkin remind", time="off")
     assert off.ephemeral and "off" in off.response.content
-    assert (
-        f"{reminders.KIND}:{cog(env).reminder_jobs.key(c.alice.id)}" not in await env.bot.scheduler.job_ids()
-    )
+    assert job_id(env, c.alice.id) not in await env.bot.scheduler.job_ids()
     await env.advance_time(DAY)
     assert dms(c.alice) == []
     again = await c.alice.slash(c.general, "checkin remind", time="off")
@@ -132,9 +130,7 @@ async def test_closed_dms_pause_the_reminder_and_the_member_is_told_once(env) ->
     )
     await env.advance_time(20 * HOUR + 60)
     assert await rows(env.bot, "SELECT paused, told FROM checkin_reminders") == [{"paused": 1, "told": 0}]
-    assert (
-        f"{reminders.KIND}:{cog(env).reminder_jobs.key(c.alice.id)}" not in await env.bot.scheduler.job_ids()
-    )
+    assert job_id(env, c.alice.id) not in await env.bot.scheduler.job_ids()
     [run] = await reminder_runs(env)
     assert run["status"] == "failed" and "50007" in run["detail"]
     await env.advance_time(DAY)
@@ -163,9 +159,7 @@ async def test_a_paused_reminder_is_not_rescheduled_after_a_restart(env, make_bo
     )
     await env.advance_time(20 * HOUR + 60)
     await restart(env, make_bot)
-    assert (
-        f"{reminders.KIND}:{cog(env).reminder_jobs.key(c.alice.id)}" not in await env.bot.scheduler.job_ids()
-    )
+    assert job_id(env, c.alice.id) not in await env.bot.scheduler.job_ids()
     await env.advance_time(DAY)
     assert dms(c.alice) == []
     history = await c.alice.slash(c.general, "checkin history")
@@ -226,3 +220,8 @@ async def test_asking_someone_to_reach_out_works_from_the_dm(env) -> None:
     [thanks] = asked.followups
     assert thanks.content == env.bot.content.support.alert_sent
     assert [r["guild_id"] for r in await rows(env.bot, "SELECT guild_id FROM support_alerts")] == [c.guild.id]
+
+
+def job_id(env, user_id: int) -> str:
+    """The scheduler's id of a member's reminder (its key is a hash, never the raw id)."""
+    return f"{reminders.KIND}:{cog(env).service.reminder_jobs.key(user_id)}"

@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from attune.when import local_date_of
 from cogs.checkins.stats import (
     Entry,
     describe_history,
     history_data,
-    local_date_of,
     streak,
 )
 

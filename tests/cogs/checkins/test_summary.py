@@ -13,7 +13,7 @@ import pytest
 
 from cogs.checkins import summary
 from cogs.checkins.summary import DayRow, aggregate_day, closed_period, last_of_each_day
-from tests.cogs.checkins.steps import DAY, HOUR, check_in
+from tests.cogs.checkins.sim import DAY, HOUR, check_in
 from tests.helpers import community, rows
 
 JAN_1 = date(2026, 1, 1)

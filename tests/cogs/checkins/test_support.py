@@ -8,9 +8,9 @@ import re
 
 import discord
 
-from cogs.checkins.service import ALERT_REDACTED
+from cogs.checkins.models import ALERT_REDACTED
 from cogs.checkins.views import SupportButton
-from tests.cogs.checkins.steps import check_in, result_embed
+from tests.cogs.checkins.sim import check_in, result_embed
 from tests.helpers import community, pings_nobody, restart, restarts, rows
 
 ASK = "Ask someone to reach out"

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import discord
 
-from cogs.episodes.service import EpisodeStore
-from tests.cogs.episodes.conftest import RSS_TYPE as RSS
-from tests.cogs.episodes.conftest import fixture_bytes, grown, rss_item
-from tests.cogs.episodes.support import (
+from cogs.episodes.store import EpisodeStore
+from tests.cogs.episodes.factory import RSS_TYPE as RSS
+from tests.cogs.episodes.factory import fixture_bytes, grown, rss_item
+from tests.cogs.episodes.sim import (
     POLL_KIND,
     deny_bot,
     episodes_channel,

@@ -7,7 +7,7 @@ import socket
 import pytest
 
 from cogs.episodes.fetch import FetchError, fetch_feed
-from tests.cogs.episodes.conftest import TEST_LIMITS, fixture_bytes
+from tests.cogs.episodes.factory import TEST_LIMITS, fixture_bytes
 
 
 async def test_a_feed_is_fetched_with_attunes_user_agent(feed_server) -> None:

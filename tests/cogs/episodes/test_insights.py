@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from cogs.episodes.views import InsightsPage
-from tests.cogs.episodes.support import DIGEST_KIND, episodes_channel, posted_messages
+from tests.cogs.episodes.sim import DIGEST_KIND, episodes_channel, posted_messages
 from tests.helpers import community, pings_nobody, restart, restarts, rows, told
 
 HOUR = 3600

@@ -15,7 +15,7 @@ from cogs.episodes.parse import (
     parse_feed,
     strip_html,
 )
-from tests.cogs.episodes.conftest import fixture_bytes, grown
+from tests.cogs.episodes.factory import fixture_bytes, grown
 
 
 def test_rss_with_itunes_tags() -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 
-from tests.cogs.episodes.support import DIGEST_KIND, deny_bot, episodes_channel, posted_messages
+from tests.cogs.episodes.sim import DIGEST_KIND, deny_bot, episodes_channel, posted_messages
 from tests.helpers import answer, community, rows, told
 
 

@@ -12,8 +12,8 @@ import pytest
 from cogs.episodes import fetch
 from cogs.episodes.parse import MAX_ITEMS, parse_duration, parse_feed
 from cogs.episodes.sandbox import parse_off_loop
-from cogs.episodes.service import EpisodeStore
-from tests.cogs.episodes.conftest import TEST_LIMITS
+from cogs.episodes.store import EpisodeStore
+from tests.cogs.episodes.factory import TEST_LIMITS
 from tests.cogs.episodes.realfeeds import (
     CORPUS,
     as_atom,

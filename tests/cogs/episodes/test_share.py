@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import discord
 
-from tests.cogs.episodes.support import episodes_channel, posted_messages, sent_payloads
+from tests.cogs.episodes.sim import episodes_channel, posted_messages, sent_payloads
 from tests.helpers import community, pings_nobody, rows, told
 
 URL = "https://listening.example/podcast/ep-12"

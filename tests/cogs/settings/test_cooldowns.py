@@ -9,7 +9,7 @@ from typing import Any
 from discord import app_commands
 from discord.ext import commands
 
-from tests.cogs.checkins.steps import HOUR, check_in, set_up_daily
+from tests.cogs.checkins.sim import HOUR, check_in, set_up_daily
 from tests.cogs.sits.sim import announcement, only_sit, schedule
 from tests.helpers import community, restart, rows
 

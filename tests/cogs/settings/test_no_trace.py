@@ -14,7 +14,7 @@ from typing import Any
 
 import discord
 
-from tests.cogs.checkins.steps import HOUR, check_in, set_up_daily
+from tests.cogs.checkins.sim import HOUR, check_in, set_up_daily
 from tests.helpers import community, rows
 from tests.privacy_schema import OWNERS
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from discord.ext import commands
 
+from attune.privacy import PrivacyStatement
 from cogs.settings.privacy import DeleteCancel, DeleteConfirm
 from tests.helpers import answer, community, restart, restarts
 
@@ -15,6 +16,9 @@ class NotesCog(commands.Cog):
     """A stand-in capability that stores one note per member, to prove the interface plugs in."""
 
     privacy_section = "notes"
+    privacy_statement = PrivacyStatement(
+        title="Notes", stores="one note per member", kept="until deleted", seen_by="only the member"
+    )
 
     def __init__(self) -> None:
         self.notes: dict[int, list[str]] = {}
@@ -35,6 +39,9 @@ async def test_about_says_what_is_stored_and_how_to_leave(env) -> None:
     text = " ".join(f.value for f in embed.fields)
     assert "/privacy export" in text and "/privacy delete" in text
     assert "Totals already published are kept when you delete your data" in " ".join(text.split())
+    # Each capability's own declaration, in load order, the core's limits last.
+    names = [f.name for f in embed.fields]
+    assert names[1:6] == ["Sits", "Wheel of Awareness", "Check-ins", "Episodes", "Limits"]
     assert "professional" in (embed.footer.text or "").lower()
 
 

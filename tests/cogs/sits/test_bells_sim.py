@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from attune.content import Content
-from cogs.sits.pacing import guide_posts
+from cogs.sits.guide_posts import guide_posts
 from tests.cogs.sits.sim import announcement, bot_posts, events, only_sit, pings, sangha, schedule
 from tests.helpers import rows, told
 

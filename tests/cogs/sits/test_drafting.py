@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import pytest
 
 from attune.errors import UserError
-from attune.timeparse import Repeat
+from attune.recurrence import Repeat
 from cogs.sits.drafting import edited_draft, remap_exclusions
 from tests.cogs.sits.factory import NOW, as_sit, draft
 

@@ -20,7 +20,7 @@ async def write(env: Any, member: Any, body: str, **fields: Any) -> None:
     if fields["source"] == "prompt":
         fields.setdefault("segment", "senses")
         fields.setdefault("prompt", "What do you hear?")
-    await env.bot.get_cog("Wheel").store.save_reflection(
+    await env.bot.get_cog("Wheel").service.store.save_reflection(
         user_id=member.id, guild_id=member.guild.id, body=body, **fields
     )
     await env.advance_time(60)

@@ -9,20 +9,14 @@ import pytest
 from attune.content import PROMPT_ROTATION, Content
 from attune.db import Database
 from attune.errors import UserError
-from cogs.wheel.service import REFLECTION_MAX, WheelStore, check_reflection, rotation_segment
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = datetime(2026, 1, 1, 8, 0, tzinfo=UTC)
-
-    def __call__(self) -> datetime:
-        return self.now
+from cogs.wheel.models import REFLECTION_MAX, check_reflection, rotation_segment
+from cogs.wheel.store import WheelStore
+from tests.clocks import Clock
 
 
 @pytest.fixture
 def clock() -> Clock:
-    return Clock()
+    return Clock(datetime(2026, 1, 1, 8, 0, tzinfo=UTC))
 
 
 @pytest.fixture

@@ -17,11 +17,13 @@ from zoneinfo import ZoneInfo
 
 import discord
 
+from attune.recurrence import weekly_at
 from attune.scheduler import Occurrence, Plan
-from attune.timeparse import WEEKDAY_NAMES, parse_clock, to_local, weekly_at
+from attune.when import WEEKDAY_NAMES, parse_clock, to_local
+from cogs.episodes.models import Digest, Share
 from cogs.episodes.posting import usable_channel
 from cogs.episodes.render import DIGEST_COLOUR, DIGEST_TITLE, digest_embed
-from cogs.episodes.service import Digest, EpisodeStore, Share
+from cogs.episodes.store import EpisodeStore
 
 if TYPE_CHECKING:
     from attune.bot import AttuneBot

@@ -8,24 +8,17 @@ import pytest
 
 from attune.db import Database
 from cogs.sits.models import Sit
-from cogs.sits.service import SitStore
+from cogs.sits.store import SitStore
+from tests.clocks import Clock
 from tests.cogs.sits.factory import draft
 
 GUILD, HOST, ALICE, BOB, CAROL = 9, 5, 11, 12, 13
 T0 = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = T0
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
 @pytest.fixture
 def clock() -> Clock:
-    return Clock()
+    return Clock(T0)
 
 
 @pytest.fixture

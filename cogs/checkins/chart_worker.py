@@ -2,8 +2,8 @@
 
 Drawing holds the GIL (Pillow's shapes and text for the history chart, matplotlib for the summary):
 in a thread, a burst of ``/checkin history`` requests starves the event loop, and every other
-member's button waits. One worker process draws instead
-(charts queue there), started on the first chart, so a bot that never draws never pays for it.
+member's button waits. One worker process draws instead (charts queue there), started on the first
+chart, so a bot that never draws never pays for it.
 """
 
 from __future__ import annotations
@@ -13,10 +13,9 @@ import multiprocessing
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
-from cogs.checkins.chart import render_history
+from cogs.checkins.charts import render_history, render_summary
 from cogs.checkins.stats import HistoryData
 from cogs.checkins.summary import DayAggregate
-from cogs.checkins.summary_chart import render_summary
 
 _pool: ProcessPoolExecutor | None = None
 

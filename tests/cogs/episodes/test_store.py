@@ -6,26 +6,19 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from attune.errors import UserError
+from cogs.episodes.models import MAX_FEEDS_PER_GUILD, FollowRefused, backoff
 from cogs.episodes.parse import parse_feed
-from cogs.episodes.service import MAX_FEEDS_PER_GUILD, EpisodeStore, backoff
-from tests.cogs.episodes.conftest import fixture_bytes, grown, rss_item
+from cogs.episodes.store import EpisodeStore
+from tests.clocks import Clock
+from tests.cogs.episodes.factory import fixture_bytes, grown, rss_item
 
 NOW = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
 GUILD = 111
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = NOW
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
 @pytest.fixture
 def clock() -> Clock:
-    return Clock()
+    return Clock(NOW)
 
 
 @pytest.fixture
@@ -56,11 +49,11 @@ async def test_adding_a_feed_seeds_its_items_without_anything_to_post(store) -> 
 
 async def test_the_same_feed_twice_and_the_feed_limit_are_refused(store) -> None:
     await follow(store)
-    with pytest.raises(UserError, match="already follows that feed"):
+    with pytest.raises(FollowRefused, match="already followed"):
         await follow(store)
     for n in range(MAX_FEEDS_PER_GUILD - 1):
         await follow(store, f"https://c.example/feed-{n}.xml")
-    with pytest.raises(UserError, match="already follows 25 feeds"):
+    with pytest.raises(FollowRefused, match="too many feeds"):
         await follow(store, "https://c.example/one-too-many.xml")
 
 

@@ -8,7 +8,7 @@ from typing import Any
 import discord
 
 from attune.content import Content
-from attune.timeparse import ALL_DAYS
+from attune.when import ALL_DAYS
 from tests.helpers import community, restart, rows, told
 
 DAY = 24 * 3600
@@ -225,7 +225,7 @@ async def test_losing_permission_later_tells_the_facilitators_once(env, make_bot
         "muted", overwrites={c.guild.me: discord.PermissionOverwrite(send_messages=False)}
     )
     # as if the permission was taken away after /wheel schedule accepted the channel
-    store = env.bot.get_cog("Wheel").store
+    store = env.bot.get_cog("Wheel").service.store
     await store.set_schedule(
         guild_id=c.guild.id, channel_id=muted.id, clock=time(9, 0), weekdays=ALL_DAYS, timezone="UTC"
     )

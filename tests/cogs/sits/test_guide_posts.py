@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 
 from attune.content import Content
-from cogs.sits.pacing import MAX_CHARS, MIN_GAP, guide_posts
+from cogs.sits.guide_posts import MAX_CHARS, MIN_GAP, guide_posts
 from cogs.wheel.guide import guide_for_sit
 
 

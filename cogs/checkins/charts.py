@@ -1,14 +1,15 @@
-"""The history chart: a mood map (energy × pleasantness) beside the zones day by day (PNG bytes).
+"""The check-in charts (PNG bytes): a member's history, and the community summary.
 
-The mood map is the picture members of mood apps know: four coloured quadrants, each check-in a dot,
-recent ones brighter. Sized and lettered to stay readable on a phone. What it draws comes from
+The history chart is a mood map (energy × pleasantness) beside the zones day by day. The mood map is
+the picture members of mood apps know: four coloured quadrants, each check-in a dot, recent ones
+brighter. Sized and lettered to stay readable on a phone. What it draws comes from
 :func:`cogs.checkins.stats.history_data`.
 
-Drawn with Pillow's ``ImageDraw`` at twice the size and scaled down (smooth edges), in the worker
-process of :mod:`cogs.checkins.renderer`: about 15 ms of CPU per chart, where matplotlib took 130–200
-ms — and every ``/checkin history`` in a busy community pays it. The font is the DejaVu Sans that
-ships with matplotlib (already a dependency, for the facilitators' summary chart), found without
-importing matplotlib.
+Both are drawn in the worker process of :mod:`cogs.checkins.chart_worker`. The history chart, which
+every member may ask for, is drawn with Pillow's ``ImageDraw`` at twice the size and scaled down
+(smooth edges): about 20 ms of CPU, where matplotlib took 130–200 ms. The font is the DejaVu Sans
+that ships with matplotlib, found without importing it. The facilitators' summary chart (stacked bars
+with a legend) uses matplotlib's object API on the Agg backend, imported on its first use.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from __future__ import annotations
 import importlib.util
 import io
 import math
+from collections.abc import Sequence
 from datetime import date, timedelta
 from functools import cache
 from pathlib import Path
@@ -24,6 +26,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from attune.content import QUADRANTS, ZONES
 from cogs.checkins.stats import HistoryData
+from cogs.checkins.summary import DayAggregate
 
 ZONE_COLOURS = {"chaos": "#e0703d", "within": "#3f9e6b", "rigidity": "#4a7fc1", "support": "#8e6cc1"}
 #: The quadrant colours of ``content/emotions.yaml`` as shipped (the cog passes the community's own).
@@ -39,6 +42,13 @@ QUADRANT_PLACES = {
     "high_pleasant": (1, 1, "high energy\npleasant"),
     "low_pleasant": (1, -1, "low energy\npleasant"),
     "low_unpleasant": (-1, -1, "low energy\nunpleasant"),
+}
+#: The summary's bars (published aggregates only: a cell shown as "fewer than 3" is not drawn).
+SUMMARY_QUADRANT_COLOURS = {
+    "high_unpleasant": "#d9534f",
+    "high_pleasant": "#f0ad4e",
+    "low_pleasant": "#5cb85c",
+    "low_unpleasant": "#5b7fbf",
 }
 TEXT_COLOUR = "#333333"
 EDGE = 6.6  # the map runs −5…+5; the margin leaves the corner labels clear of most dots
@@ -221,4 +231,39 @@ def render_history(
     # A 2×2 box average is exact for halving and ten times cheaper than Lanczos; light compression
     # costs a fifth more bytes and a third of the encoding time.
     image.reduce(SCALE).save(buffer, format="PNG", compress_level=1)
+    return buffer.getvalue()
+
+
+def render_summary(
+    days: Sequence[DayAggregate], zone_labels: dict[str, str], quadrant_labels: dict[str, str]
+) -> bytes:
+    """A PNG of the published days. Pure CPU work: call it off the event loop."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib.figure import Figure
+
+    shown = sorted((d for d in days if d.shown), key=lambda d: d.day)
+    figure = Figure(figsize=(9, 5.6), dpi=100, layout="constrained")
+    zones_ax, feel_ax = figure.subplots(2, 1, sharex=True)
+    names = [f"{d.day:%a} {d.day.day} {d.day:%b}" for d in shown] or ["no published day"]
+    positions = list(range(len(names)))
+    for ax, keys, colours, labels, pick, title in (
+        (zones_ax, ZONES, ZONE_COLOURS, zone_labels, "zones", "Where members were in their window"),
+        (feel_ax, QUADRANTS, SUMMARY_QUADRANT_COLOURS, quadrant_labels, "quadrants", "How members felt"),
+    ):
+        bottoms = [0] * len(shown)
+        for key in keys:
+            heights = [(getattr(d, pick) or {}).get(key) or 0 for d in shown]
+            if shown:
+                ax.bar(positions, heights, bottom=bottoms, color=colours[key], label=labels.get(key, key))
+            bottoms = [b + h for b, h in zip(bottoms, heights, strict=True)]
+        ax.set_title(title, loc="left", fontsize=11)
+        ax.set_ylabel("check-ins")
+        ax.grid(axis="y", alpha=0.25)
+        ax.legend(loc="upper left", fontsize=8, frameon=False, ncols=2, bbox_to_anchor=(1.0, 1.0))
+    feel_ax.set_xticks(positions, names, rotation=30, ha="right")
+    figure.text(0.01, 0.0, "Published days only; numbers under 3 are not drawn.", fontsize=8, color="#666666")
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", pil_kwargs={"compress_level": 1})
     return buffer.getvalue()

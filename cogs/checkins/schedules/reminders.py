@@ -18,10 +18,10 @@ from zoneinfo import ZoneInfo
 import discord
 
 from attune.scheduler import Occurrence, PermanentFailure, Plan
-from attune.timeparse import to_utc
-from cogs.checkins.daily import end_of_local_day
-from cogs.checkins.service import CheckinService, Reminder
-from cogs.checkins.stats import local_date_of
+from attune.when import local_date_of, to_utc
+from cogs.checkins.models import Reminder
+from cogs.checkins.schedules.daily import end_of_local_day
+from cogs.checkins.store import CheckinStore
 from cogs.checkins.views import StartButton
 
 if TYPE_CHECKING:
@@ -51,12 +51,12 @@ class Reminders:
     """The reminder kind's loader and delivery. Its schedule key is stored with each reminder
     (``checkin_reminders.schedule_key``), so a due key leads back to its member without any map."""
 
-    def __init__(self, bot: AttuneBot, service: CheckinService) -> None:
+    def __init__(self, bot: AttuneBot, store: CheckinStore) -> None:
         self.bot = bot
-        self.service = service
+        self.store = store
 
     def key(self, user_id: int) -> str:
-        return self.service.reminder_key(user_id)
+        return self.store.reminder_key(user_id)
 
     def plan_for(self, reminder: Reminder) -> Plan:
         return Plan(
@@ -71,16 +71,16 @@ class Reminders:
 
     async def load(self, keys: Collection[str] | None = None) -> list[Plan]:
         if keys is None:  # all of them: the scheduler is filling its due table
-            await self.service.fill_reminder_keys()
-        return [self.plan_for(reminder) for reminder in await self.service.active_reminders(keys)]
+            await self.store.fill_reminder_keys()
+        return [self.plan_for(reminder) for reminder in await self.store.active_reminders(keys)]
 
     async def deliver(self, occurrence: Occurrence) -> str:
-        reminder = await self.service.reminder_by_key(occurrence.key)
+        reminder = await self.store.reminder_by_key(occurrence.key)
         if reminder is None or reminder.paused:
             return "reminder removed or paused; no DM"
         user_id = reminder.user_id
         start, end = local_day_bounds(occurrence.at, ZoneInfo(reminder.timezone))
-        if await self.service.checked_in_between(user_id, start, end):
+        if await self.store.checked_in_between(user_id, start, end):
             return "already checked in that day; no DM"
         text, view = await self._message(reminder.guild_id)
         try:
@@ -88,12 +88,12 @@ class Reminders:
             channel = user.dm_channel or await user.create_dm()
             await channel.send(text, view=view, nonce=occurrence.nonce)
         except discord.Forbidden as error:
-            await self.service.pause_reminder(user_id)
+            await self.store.pause_reminder(user_id)
             await self.remove(user_id)
             log.info("reminder paused user=%s: DMs closed (%s)", user_id, error.code)
             raise PermanentFailure(f"DMs closed ({error.code}); reminder paused") from None
         except discord.NotFound:
-            await self.service.remove_reminder(user_id)
+            await self.store.remove_reminder(user_id)
             await self.remove(user_id)
             raise PermanentFailure("user not found; reminder removed") from None
         return "reminded"
@@ -104,7 +104,7 @@ class Reminders:
         name = discord.utils.escape_markdown(guild.name) if guild is not None else "your server"
         link, label = await self._today_thread_link(guild_id), "Open today's check-in thread"
         if link is None:
-            setup = await self.service.get_setup(guild_id)
+            setup = await self.store.get_setup(guild_id)
             if setup is not None and setup.enabled:
                 link, label = f"https://discord.com/channels/{guild_id}/{setup.channel_id}", "Open check-ins"
             else:
@@ -119,9 +119,9 @@ class Reminders:
         return text, view
 
     async def _today_thread_link(self, guild_id: int) -> str | None:
-        setup = await self.service.get_setup(guild_id)
+        setup = await self.store.get_setup(guild_id)
         zone = ZoneInfo(setup.timezone) if setup else (await self.bot.guild_settings.get(guild_id)).zone
-        thread = await self.service.day_thread(guild_id, local_date_of(self.bot.clock(), zone))
+        thread = await self.store.day_thread(guild_id, local_date_of(self.bot.clock(), zone))
         if thread is None or thread.thread_id is None:
             return None
         return f"https://discord.com/channels/{guild_id}/{thread.thread_id}"

@@ -8,22 +8,20 @@ made (``wheel_prompt_posts``), so it survives restarts; a retried delivery reuse
 
 from __future__ import annotations
 
-import asyncio
 import logging
-from collections import defaultdict
 from collections.abc import Collection
 from datetime import timedelta
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, cast
 
 import discord
 
-from attune.notify import tell_facilitators
-from attune.permissions import POST, missing_permissions
+from attune.channels import Purpose, post_once, postable_channel, warn_missing
+from attune.locks import KeyedLocks
 from attune.scheduler import Occurrence, PermanentFailure, Plan
 from attune.text import clip
-from attune.timeparse import to_local
+from attune.when import to_local
 from cogs.wheel import render
-from cogs.wheel.service import WheelStore
+from cogs.wheel.store import WheelStore
 from cogs.wheel.views import prompt_view
 
 if TYPE_CHECKING:
@@ -38,6 +36,11 @@ THREAD_PERMISSIONS = ("create_public_threads", "send_messages_in_threads")
 THREAD_ARCHIVE_MINUTES: Literal[1440] = 1440
 
 
+PURPOSE = Purpose(
+    "wheel", "post today's Wheel of Awareness prompt", "move the prompts with `/wheel schedule`"
+)
+
+
 def thread_name(segment_name: str, local_day: str) -> str:
     return clip(f"Reflections · {segment_name} · {local_day}", 100)
 
@@ -48,7 +51,7 @@ class PromptSchedule:
     def __init__(self, bot: AttuneBot, store: WheelStore) -> None:
         self.bot = bot
         self.store = store
-        self._guild_locks: defaultdict[int, asyncio.Lock] = defaultdict(asyncio.Lock)
+        self._guild_locks = KeyedLocks()  # per guild, only while in use
 
     def register(self) -> None:
         self.bot.scheduler.register(KIND, load=self.load, deliver=self.deliver, grace=GRACE)
@@ -62,20 +65,11 @@ class PromptSchedule:
         schedule = await self.store.schedule(guild_id)
         if schedule is None:
             raise PermanentFailure("the wheel schedule was removed")
-        channel = await self._channel(guild_id, schedule.channel_id)
-        missing = missing_permissions(channel, POST)
-        if missing:
-            await self._tell(
-                guild_id,
-                f"I couldn't post today's Wheel of Awareness prompt in {channel.mention}: I'm missing "
-                f"{', '.join(f'**{m}**' for m in missing)} there. Grant it, or move the prompts with "
-                "`/wheel schedule`.",
-                once_key=f"wheel.post.{channel.id}",
-                fallback=None,
-            )
-            raise PermanentFailure(f"missing {', '.join(missing)} in channel {channel.id}")
+        channel = await postable_channel(
+            self.bot, guild_id, schedule.channel_id, PURPOSE, kinds=(discord.TextChannel,), fetch=True
+        )
         async with self._guild_locks[guild_id]:
-            return await self._post(occurrence, guild_id, channel)
+            return await self._post(occurrence, guild_id, cast(discord.TextChannel, channel))
 
     async def _post(self, occurrence: Occurrence, guild_id: int, channel: discord.TextChannel) -> str:
         wheel = self.bot.content.wheel
@@ -85,29 +79,31 @@ class PromptSchedule:
         else:
             segment, index = await self.store.next_in_rotation(guild_id, wheel)
             prompt = wheel.prompts[segment][index]  # type: ignore[index]
-        if earlier is not None:
-            message_id = earlier.message_id
-            thread_id = earlier.thread_id
-        else:
-            message = await channel.send(
+
+        async def made_earlier() -> tuple[int, int] | None:
+            return None if earlier is None else (earlier.channel_id, earlier.message_id)
+
+        posted = await post_once(
+            made_earlier,
+            lambda: channel.send(
                 embed=render.prompt_embed(
                     wheel, segment, prompt, late_for=occurrence.at if occurrence.late else None
                 ),
                 view=prompt_view(segment, index),
                 nonce=occurrence.nonce,
-            )
-            message_id, thread_id = message.id, None
-            await self.store.record_prompt_post(
-                message_id=message_id,
+            ),
+            lambda message: self.store.record_prompt_post(
+                message_id=message.id,
                 guild_id=guild_id,
                 channel_id=channel.id,
                 segment=segment,
                 prompt_index=index,
                 prompt=prompt,
                 delivery_id=occurrence.delivery_id,
-            )
-        if thread_id is None:
-            await self._open_thread(occurrence, channel, message_id, segment)
+            ),
+        )
+        if earlier is None or earlier.thread_id is None:
+            await self._open_thread(occurrence, channel, posted.message_id, segment)
         log.info(
             "wheel prompt posted guild=%s channel=%s segment=%s index=%d late=%s",
             guild_id,
@@ -116,23 +112,25 @@ class PromptSchedule:
             index,
             occurrence.late,
         )
-        return str(message_id)
+        return str(posted.message_id)
 
     async def _open_thread(
         self, occurrence: Occurrence, channel: discord.TextChannel, message_id: int, segment: str
     ) -> None:
         """Each scheduled prompt opens its reflection thread; without permission, shares open it later."""
         guild_id = channel.guild.id
-        missing = missing_permissions(channel, THREAD_PERMISSIONS)
-        if missing:
-            await self._tell(
-                guild_id,
-                f"Wheel prompts in {channel.mention} are posted without their reflection thread: I'm "
-                f"missing {', '.join(f'**{m}**' for m in missing)} there. Members can still reflect "
-                "privately.",
-                once_key=f"wheel.thread.{channel.id}",
-                fallback=channel.id,
-            )
+        if not await warn_missing(
+            self.bot,
+            guild_id,
+            channel,
+            THREAD_PERMISSIONS,
+            capability=PURPOSE.capability,
+            problem="thread-permissions",
+            posting="Wheel of Awareness prompts",
+            without="their reflection threads",
+            meanwhile="Members can still reflect privately.",
+            fall_back_to_channel=True,
+        ):
             return
         config = await self.bot.guild_settings.get(guild_id)
         local_day = to_local(occurrence.at, config.zone)
@@ -142,24 +140,3 @@ class PromptSchedule:
             name=name, auto_archive_duration=THREAD_ARCHIVE_MINUTES
         )
         await self.store.set_thread(message_id, thread.id)
-
-    async def _channel(self, guild_id: int, channel_id: int) -> discord.TextChannel:
-        channel = self.bot.get_channel(channel_id)
-        if channel is None:
-            try:
-                channel = await self.bot.fetch_channel(channel_id)
-            except (discord.NotFound, discord.Forbidden) as error:
-                await self._tell(
-                    guild_id,
-                    f"I couldn't post today's Wheel of Awareness prompt: its channel (<#{channel_id}>) is "
-                    "gone or hidden from me. Choose another with `/wheel schedule`.",
-                    once_key=f"wheel.channel.{channel_id}",
-                    fallback=None,
-                )
-                raise PermanentFailure(f"channel {channel_id} is not available") from error
-        if not isinstance(channel, discord.TextChannel):
-            raise PermanentFailure(f"channel {channel_id} is not a text channel")
-        return channel
-
-    async def _tell(self, guild_id: int, text: str, *, once_key: str, fallback: int | None) -> None:
-        await tell_facilitators(self.bot, guild_id, text, once_key=once_key, fallback_channel_id=fallback)

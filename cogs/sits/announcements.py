@@ -9,19 +9,18 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import weakref
 from datetime import datetime
 from typing import TYPE_CHECKING
 
 import discord
 
-from attune.notify import tell_facilitators
-from attune.permissions import POST, missing_permissions
+from attune.channels import Purpose, postable_channel
+from attune.locks import KeyedLocks
 from attune.scheduler import PermanentFailure
 from cogs.sits import render
 from cogs.sits.events import NativeEvents
 from cogs.sits.models import Sit
-from cogs.sits.service import SitStore
+from cogs.sits.store import SitStore
 from cogs.sits.views import announcement_view
 
 if TYPE_CHECKING:
@@ -30,19 +29,15 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
-class SitKeeper:
+class Announcements:
     def __init__(self, bot: AttuneBot, store: SitStore, events: NativeEvents) -> None:
         self.bot = bot
         self.store = store
         self.events = events
-        # Weak: a sit's lock lives while someone holds or waits for it, not for the whole process.
-        self._locks: weakref.WeakValueDictionary[int, asyncio.Lock] = weakref.WeakValueDictionary()
+        self._locks = KeyedLocks()  # a sit's lock lives while someone holds or waits for it
 
     def lock(self, sit_id: int) -> asyncio.Lock:
-        found = self._locks.get(sit_id)
-        if found is None:
-            found = self._locks[sit_id] = asyncio.Lock()
-        return found
+        return self._locks[sit_id]
 
     async def reload(self, sit: Sit | int) -> Sit:
         found = await self.store.get(sit if isinstance(sit, int) else sit.id)
@@ -54,24 +49,17 @@ class SitKeeper:
 
     async def postable(self, sit: Sit) -> discord.abc.Messageable:
         """The sit's channel, if the bot can post there; else the facilitators are told (once)."""
-        channel = self.bot.get_channel(sit.channel_id)
-        if channel is None:
-            raise PermanentFailure(f"the channel {sit.channel_id} of sit {sit.id} no longer exists")
-        if not isinstance(channel, discord.TextChannel | discord.Thread | discord.VoiceChannel):
-            raise PermanentFailure(f"channel {sit.channel_id} can't hold messages")
-        missing = missing_permissions(channel, POST)
-        if missing:
-            names = ", ".join(f"**{name}**" for name in missing)
-            await tell_facilitators(
-                self.bot,
-                sit.guild_id,
-                f"I can't post the bells and reminders of the sit **{render.plain(sit.title)}** in "
-                f"{channel.mention}: I'm missing the {names} permission there. Grant it, or move the "
-                "sit with `/sit edit channel:`.",
-                once_key=f"sits:post:{channel.id}",
-            )
-            raise PermanentFailure(f"missing {', '.join(missing)} in channel {channel.id}")
-        return channel
+        return await postable_channel(
+            self.bot,
+            sit.guild_id,
+            sit.channel_id,
+            Purpose(
+                "sits",
+                f"post the bells and reminders of the sit **{render.plain(sit.title)}**",
+                "move the sit with `/sit edit channel:`",
+            ),
+            tell_when_gone=False,
+        )
 
     # ------------------------------------------------------------ announcement
 

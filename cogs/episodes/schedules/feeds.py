@@ -13,24 +13,25 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
-from collections import defaultdict
 from collections.abc import Collection
 from datetime import datetime
 from typing import TYPE_CHECKING
 
 import discord
 
+from attune.channels import notice_key
+from attune.locks import KeyedLocks
 from attune.notify import tell_facilitators
+from attune.recurrence import Every
 from attune.scheduler import Occurrence, Plan
-from attune.timeparse import Every
 from cogs.episodes import fetch as fetching
+from cogs.episodes.models import Feed, FeedEpisode
 from cogs.episodes.parse import NotAFeed
 from cogs.episodes.posting import PostTarget, find_recent_post, open_thread, usable_channel
 from cogs.episodes.render import burst_embed, episode_embed, thread_name
 from cogs.episodes.sandbox import parse_off_loop
-from cogs.episodes.service import EpisodeStore, Feed, FeedEpisode
+from cogs.episodes.store import EpisodeStore
 
 if TYPE_CHECKING:
     from attune.bot import AttuneBot
@@ -43,14 +44,14 @@ FAILING_NOTICE_AT = 3  # consecutive failures before facilitators hear about it
 
 
 def failing_notice_key(feed_id: int) -> str:
-    return f"episodes:feed-failing:{feed_id}"
+    return notice_key("episodes", "feed-failing", feed_id)
 
 
 class FeedPoller:
     def __init__(self, bot: AttuneBot, store: EpisodeStore) -> None:
         self.bot = bot
         self.store = store
-        self._locks: defaultdict[int, asyncio.Lock] = defaultdict(asyncio.Lock)
+        self._locks = KeyedLocks()  # per feed, only while in use
 
     # ------------------------------------------------------------------ schedule
 

@@ -8,8 +8,8 @@ import discord
 from simcord.backend.models import Overwrite
 from simcord.enums import OverwriteType
 
-from cogs.episodes.digest import DIGEST_KIND
-from cogs.episodes.poller import POLL_KIND
+from cogs.episodes.schedules.digest import DIGEST_KIND
+from cogs.episodes.schedules.feeds import POLL_KIND
 from tests.helpers import told
 
 __all__ = [

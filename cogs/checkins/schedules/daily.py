@@ -14,18 +14,18 @@ from __future__ import annotations
 import logging
 from collections.abc import Collection
 from datetime import date, datetime, time, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 from zoneinfo import ZoneInfo
 
 import discord
 
-from attune.notify import tell_facilitators
-from attune.permissions import POST_WITH_THREAD, missing_permissions
+from attune.channels import Purpose, no_earlier_post, permission_notice_key, post_once, postable_channel
+from attune.permissions import POST_WITH_THREAD
 from attune.scheduler import Occurrence, PermanentFailure, Plan
-from attune.timeparse import to_utc
+from attune.when import local_date_of, to_utc
 from cogs.checkins import render
-from cogs.checkins.service import CheckinService, Setup
-from cogs.checkins.stats import local_date_of
+from cogs.checkins.models import Setup
+from cogs.checkins.store import CheckinStore
 from cogs.checkins.views import starter_view
 
 if TYPE_CHECKING:
@@ -58,87 +58,74 @@ def deadline(plan: Plan, at: datetime) -> datetime:
     return end_of_local_day(zone_name, at)
 
 
-def permission_notice_key(channel_id: int) -> str:
-    return f"checkins.permissions.{channel_id}"
+PURPOSE = Purpose("checkins", "open today's check-in thread", "run `/checkin setup` with another channel")
 
 
 class DailyThreads:
     """Loads the plans and delivers one occurrence: starter message, then its public thread."""
 
-    def __init__(self, bot: AttuneBot, service: CheckinService) -> None:
+    def __init__(self, bot: AttuneBot, store: CheckinStore) -> None:
         self.bot = bot
-        self.service = service
+        self.store = store
 
     async def load(self, keys: Collection[str] | None = None) -> list[Plan]:
         guild_ids = None if keys is None else [int(key) for key in keys]
-        return [plan_for(setup) for setup in await self.service.enabled_setups(guild_ids)]
+        return [plan_for(setup) for setup in await self.store.enabled_setups(guild_ids)]
 
     async def deliver(self, occurrence: Occurrence) -> str:
         guild_id = int(occurrence.key)
-        setup = await self.service.get_setup(guild_id)
+        setup = await self.store.get_setup(guild_id)
         if setup is None or not setup.enabled:
             return "daily check-ins were disabled; nothing posted"
         day = local_date_of(occurrence.at, ZoneInfo(setup.timezone))
-        existing = await self.service.day_thread(guild_id, day)
+        existing = await self.store.day_thread(guild_id, day)
         if existing is not None and existing.thread_id is not None:
             return f"thread {existing.thread_id} was already open for {day}"
         channel = await self._channel(setup)
-        await self._require_permissions(setup, channel)
 
-        starter: discord.Message | discord.PartialMessage | None = None
-        if existing is not None and existing.starter_id is not None and existing.channel_id == channel.id:
-            starter = channel.get_partial_message(existing.starter_id)
-        thread_id = await self._open_thread(starter, day) if starter is not None else None
-        if thread_id is None:
-            message = await channel.send(
+        async def made_earlier() -> tuple[int, int] | None:
+            """The starter an earlier attempt posted today, if it is in this channel."""
+            if existing is None or existing.starter_id is None or existing.channel_id != channel.id:
+                return None
+            return channel.id, existing.starter_id
+
+        async def send() -> discord.Message:
+            return await channel.send(
                 render.starter_text(self.bot.content, day, late=occurrence.late),
                 view=starter_view(),
                 nonce=occurrence.nonce,
             )
-            await self.service.record_starter(guild_id, day, channel.id, message.id, occurrence.at)
-            thread_id = await self._open_thread(message, day)
-            if thread_id is None:
-                raise PermanentFailure(f"starter {message.id} was deleted before its thread opened")
-        await self.service.record_thread(guild_id, day, thread_id)
-        await self.bot.guild_settings.forget_notice(guild_id, permission_notice_key(channel.id))
+
+        async def remember(message: discord.Message) -> None:
+            await self.store.record_starter(guild_id, day, channel.id, message.id, occurrence.at)
+
+        posted = await post_once(made_earlier, send, remember)
+        starter = posted.message or channel.get_partial_message(posted.message_id)
+        thread_id = await self._open_thread(starter, day)
+        if thread_id is None and posted.earlier:  # that starter was deleted meanwhile: post it again
+            posted = await post_once(no_earlier_post, send, remember)
+            thread_id = await self._open_thread(posted.message or starter, day)
+        if thread_id is None:
+            raise PermanentFailure(f"starter {posted.message_id} was deleted before its thread opened")
+        await self.store.record_thread(guild_id, day, thread_id)
+        all_clear = permission_notice_key(PURPOSE.capability, channel.id)
+        await self.bot.guild_settings.forget_notice(guild_id, all_clear)
         log.info("check-in thread opened guild=%s date=%s thread=%s", guild_id, day, thread_id)
         return f"thread {thread_id}"
 
     async def _channel(self, setup: Setup) -> discord.TextChannel:
-        channel = self.bot.get_channel(setup.channel_id)
-        if channel is None:
-            try:
-                channel = await self.bot.fetch_channel(setup.channel_id)
-            except (discord.NotFound, discord.Forbidden):
-                channel = None
-        if not isinstance(channel, discord.TextChannel):
-            await tell_facilitators(
-                self.bot,
-                setup.guild_id,
-                f"⚠️ I couldn't open today's check-in thread: the channel <#{setup.channel_id}> no longer "
-                "exists or I can't see it. Run `/checkin setup` again with another channel.",
-                once_key=f"checkins.channel-gone.{setup.channel_id}",
-            )
-            raise PermanentFailure(f"check-in channel {setup.channel_id} is gone or hidden")
-        return channel
-
-    async def _require_permissions(self, setup: Setup, channel: discord.TextChannel) -> None:
-        missing = missing_permissions(channel, POST_WITH_THREAD)
-        if not missing:
-            return
-        names = ", ".join(f"**{name}**" for name in missing)
-        can_post_there = not missing_permissions(channel, ("view_channel", "send_messages"))
-        await tell_facilitators(
+        """The setup's channel, if the bot may open the day's thread there (else told once, raised)."""
+        channel = await postable_channel(
             self.bot,
             setup.guild_id,
-            f"⚠️ I couldn't open today's check-in thread in {channel.mention}: I'm missing the {names} "
-            f"permission{'s' if len(missing) > 1 else ''} there. Please grant "
-            f"{'them' if len(missing) > 1 else 'it'} to my role, or run `/checkin setup` with another "
-            "channel.",
-            once_key=permission_notice_key(channel.id),
-            fallback_channel_id=channel.id if can_post_there else None,
+            setup.channel_id,
+            PURPOSE,
+            kinds=(discord.TextChannel,),
+            needs=POST_WITH_THREAD,
+            fetch=True,
+            fall_back_to_channel=True,
         )
-        raise PermanentFailure(f"missing permissions in {channel.id}: {', '.join(missing)}")
+        return cast(discord.TextChannel, channel)
 
     async def _open_thread(self, starter: discord.Message | discord.PartialMessage, day: date) -> int | None:
         """The thread from ``starter`` (the existing one when a retry finds it made); ``None`` if the

@@ -21,18 +21,19 @@ between posting and confirming finds the post instead of posting again.
 from __future__ import annotations
 
 import logging
-from collections.abc import Collection
+from collections.abc import Awaitable, Callable, Collection
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 import discord
 
+from attune.channels import Posted, post_once
 from attune.scheduler import Occurrence, Plan, window_deadline
 from cogs.sits import render
+from cogs.sits.announcements import Announcements
 from cogs.sits.attendance import VoiceTracker
-from cogs.sits.keeper import SitKeeper
+from cogs.sits.guide_posts import GuidePost, guide_posts
 from cogs.sits.models import Sit
-from cogs.sits.pacing import GuidePost, guide_posts
 from cogs.sits.rules import Offsets, Shifted, occurs_at
 from cogs.sits.views import closing_view
 
@@ -82,10 +83,10 @@ def mention_only(user_ids: list[int]) -> discord.AllowedMentions:
 
 
 class SitSchedules:
-    def __init__(self, bot: AttuneBot, keeper: SitKeeper, voice: VoiceTracker) -> None:
+    def __init__(self, bot: AttuneBot, announcements: Announcements, voice: VoiceTracker) -> None:
         self.bot = bot
-        self.keeper = keeper
-        self.store = keeper.store
+        self.announcements = announcements
+        self.store = announcements.store
         self.voice = voice
         self._posts: dict[int, list[GuidePost]] = {}
 
@@ -162,18 +163,22 @@ class SitSchedules:
         start = occurrence.at + timedelta(minutes=sit.reminder_min)
         if await self._sit_at(occurrence, start) is None:
             return "not an occurrence any more"
-        if (done := await self.store.post_of(sit.id, start, "reminder")) is not None:
-            return f"already posted {done[1]}"
         going = await self.store.answered(sit.id, start, "going")
-        channel = await self.keeper.postable(sit)
-        chunks = render.mention_chunks(going)
         first = going[: render.MENTIONS_PER_MESSAGE]
-        message = await channel.send(
-            render.reminder_text(sit, start, going, late=occurrence.late),
-            nonce=occurrence.nonce,
-            allowed_mentions=mention_only(first),
+        posted = await self._post_once(
+            sit,
+            start,
+            "reminder",
+            lambda channel: channel.send(
+                render.reminder_text(sit, start, going, late=occurrence.late),
+                nonce=occurrence.nonce,
+                allowed_mentions=mention_only(first),
+            ),
         )
-        await self.store.remember_post(sit.id, start, "reminder", message.channel.id, message.id)
+        if posted.message is None:
+            return f"already posted {posted.message_id}"
+        message, channel = posted.message, posted.message.channel
+        chunks = render.mention_chunks(going)
         await self.store.remember_mentions(first, message.channel.id, message.id)
         for index, chunk in enumerate(chunks[1:], start=1):
             batch = going[index * render.MENTIONS_PER_MESSAGE : (index + 1) * render.MENTIONS_PER_MESSAGE]
@@ -188,30 +193,47 @@ class SitSchedules:
         if sit is None:
             return "not an occurrence any more"
         await self.voice.snapshot(sit, self.bot.clock())
-        if (done := await self.store.post_of(sit.id, start, "start")) is not None:
-            return f"already posted {done[1]}"
-        channel = await self.keeper.postable(sit)
         words = render.pick(self.bot.content.sits.opening_words, sit, start)
-        message = await channel.send(
-            render.opening_text(sit, start, words, late=occurrence.late), nonce=occurrence.nonce
+        posted = await self._post_once(
+            sit,
+            start,
+            "start",
+            lambda channel: channel.send(
+                render.opening_text(sit, start, words, late=occurrence.late), nonce=occurrence.nonce
+            ),
         )
-        await self.store.remember_post(sit.id, start, "start", message.channel.id, message.id)
+        if posted.message is None:
+            return f"already posted {posted.message_id}"
         posts = self.posts(sit)
         if posts:
-            await self._post_guide(sit, start, posts[0], channel)
-        await self.keeper.safe_refresh(sit)  # "happening now"
+            await self._post_guide(sit, start, posts[0])
+        await self.announcements.safe_refresh(sit)  # "happening now"
         log.info("guild=%s sit=%s opening bell for %s", sit.guild_id, sit.id, start)
-        return str(message.id)
+        return str(posted.message_id)
 
-    async def _post_guide(
-        self, sit: Sit, start: datetime, post: GuidePost, channel: discord.abc.Messageable
-    ) -> str:
-        part = f"guide:{post.index}"
-        if (done := await self.store.post_of(sit.id, start, part)) is not None:
-            return f"already posted {done[1]}"
-        message = await channel.send(embed=render.guide_embed(post))
-        await self.store.remember_post(sit.id, start, part, message.channel.id, message.id)
-        return str(message.id)
+    async def _post_once(
+        self,
+        sit: Sit,
+        start: datetime,
+        part: str,
+        send: Callable[[discord.abc.Messageable], Awaitable[discord.Message]],
+    ) -> Posted:
+        """Post ``part`` of the occurrence at ``start`` unless ``sit_posts`` says it is already made."""
+
+        async def to_channel() -> discord.Message:
+            return await send(await self.announcements.postable(sit))
+
+        return await post_once(
+            lambda: self.store.post_of(sit.id, start, part),
+            to_channel,
+            lambda message: self.store.remember_post(sit.id, start, part, message.channel.id, message.id),
+        )
+
+    async def _post_guide(self, sit: Sit, start: datetime, post: GuidePost) -> str:
+        posted = await self._post_once(
+            sit, start, f"guide:{post.index}", lambda channel: channel.send(embed=render.guide_embed(post))
+        )
+        return f"already posted {posted.message_id}" if posted.earlier else str(posted.message_id)
 
     async def deliver_guide(self, occurrence: Occurrence) -> str:
         sit = await self.store.get(int(occurrence.key))
@@ -222,14 +244,13 @@ class SitSchedules:
         if located is None:
             return "not a step of this sit any more"
         start, index = located
-        channel = await self.keeper.postable(sit)
-        return await self._post_guide(sit, start, posts[index + 1], channel)
+        return await self._post_guide(sit, start, posts[index + 1])
 
     async def deliver_event_start(self, occurrence: Occurrence) -> str:
         sit = await self._sit_at(occurrence, occurrence.at)
         if sit is None:
             return "not an occurrence any more"
-        return await self.keeper.events.begin(sit, occurrence.at)
+        return await self.announcements.events.begin(sit, occurrence.at)
 
     async def deliver_end(self, occurrence: Occurrence) -> str:
         sit = await self.store.get(int(occurrence.key))
@@ -239,22 +260,25 @@ class SitSchedules:
         if await self._sit_at(occurrence, start) is None:
             return "not an occurrence any more"
         count = await self.store.tally(sit, start)
-        if (done := await self.store.post_of(sit.id, start, "end")) is not None:
-            return f"already posted {done[1]}"
-        channel = await self.keeper.postable(sit)
         words = render.pick(self.bot.content.sits.closing_words, sit, start)
-        message = await channel.send(
-            render.closing_text(sit, start, words, count, late=occurrence.late),
-            view=closing_view(sit.id, start),
-            nonce=occurrence.nonce,
+        posted = await self._post_once(
+            sit,
+            start,
+            "end",
+            lambda channel: channel.send(
+                render.closing_text(sit, start, words, count, late=occurrence.late),
+                view=closing_view(sit.id, start),
+                nonce=occurrence.nonce,
+            ),
         )
-        await self.store.remember_post(sit.id, start, "end", message.channel.id, message.id)
+        if posted.earlier:
+            return f"already posted {posted.message_id}"
         log.info("guild=%s sit=%s closing bell for %s: %d sat", sit.guild_id, sit.id, start, count)
-        return str(message.id)
+        return str(posted.message_id)
 
     async def deliver_rollover(self, occurrence: Occurrence) -> str:
         sit = await self.store.get(int(occurrence.key))
         if sit is None or not sit.active:
             return "sit gone"
-        after = await self.keeper.sync(sit)
+        after = await self.announcements.sync(sit)
         return f"now showing {after.shown_at.isoformat() if after.shown_at else 'nothing'} ({after.status})"

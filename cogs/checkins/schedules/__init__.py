@@ -1,0 +1,1 @@
+"""What the scheduler delivers for check-ins: the daily thread and personal reminders."""
