@@ -35,7 +35,8 @@ POOL_SIZE = 4
 CLOSE_TIMEOUT = 10.0
 
 _INSERT_INTO = re.compile(r"^\s*INSERT\s+INTO\s+\"?(\w+)\"?", re.IGNORECASE)
-_RETURNS_ROWS = re.compile(r"^\s*(SELECT|WITH|VALUES|SHOW)\b|\bRETURNING\b", re.IGNORECASE)
+_RETURNS_ROWS = re.compile(r"^\s*(SELECT|WITH|VALUES|SHOW|EXPLAIN)\b|\bRETURNING\b", re.IGNORECASE)
+_RETURNING = re.compile(r"\bRETURNING\b", re.IGNORECASE)
 _BAD_ARGUMENT = "invalid input for query argument"
 
 
@@ -210,7 +211,7 @@ class PgConnection:
             return PgCursor([], len(rows), rows[-1][0] if rows else None)
         if _RETURNS_ROWS.search(sql):
             rows = await self._retrying(self._conn.fetch, sql, args)
-            returning = sql.lstrip()[:6].upper() not in ("SELECT", "VALUES")
+            returning = bool(_RETURNING.search(sql))
             if returning:
                 self._changes += len(rows)
             return PgCursor(rows, len(rows) if returning else -1, None)
