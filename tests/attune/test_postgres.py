@@ -106,3 +106,43 @@ async def test_a_process_is_alive_while_its_database_is_open(db: Database, datab
 async def test_an_unreachable_server_is_one_clear_line() -> None:
     with pytest.raises(DatabaseError, match=r"postgresql://attune:\*\*\*@127\.0\.0\.1:1/x: cannot connect"):
         await Database.open("postgresql://attune:pw@127.0.0.1:1/x")
+
+
+async def test_the_two_migration_tracks_build_the_same_tables_and_columns(db_path, pg_server) -> None:
+    """So tests/privacy_schema.py, checked against SQLite's schema, speaks for PostgreSQL's too."""
+    sqlite = await Database.open(db_path)
+    await sqlite.migrate()
+    tables = [
+        r[0]
+        for r in await sqlite.fetchall(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+        )
+    ]
+    on_sqlite = {t: {r[1] for r in await sqlite.fetchall(f"PRAGMA table_info({t})")} for t in tables}
+    await sqlite.close()
+    url = await pg_server.fresh()
+    try:
+        conn = await asyncpg.connect(url)
+        try:
+            rows = await conn.fetch(
+                "SELECT table_name, column_name FROM information_schema.columns"
+                " WHERE table_schema = current_schema() AND table_name <> 'attune_schema'"
+            )
+            instants = {
+                (r["table_name"], r["column_name"])
+                for r in await conn.fetch(
+                    "SELECT table_name, column_name FROM information_schema.columns"
+                    " WHERE table_schema = current_schema() AND data_type = 'timestamp with time zone'"
+                )
+            }
+        finally:
+            await conn.close()
+    finally:
+        await pg_server.drop(url)
+    on_postgresql: dict[str, set[str]] = {}
+    for r in rows:
+        on_postgresql.setdefault(r["table_name"], set()).add(r["column_name"])
+    assert on_postgresql == on_sqlite
+    # Instants are timestamptz; wall-clock times and local dates stay text.
+    assert ("deliveries", "occurrence") in instants and ("schedule_due", "next_due") in instants
+    assert ("sits", "start_local") not in instants and ("checkins", "local_date") not in instants
