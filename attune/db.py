@@ -43,21 +43,11 @@ POSTGRESQL_SCHEMES = ("postgresql://", "postgres://")
 SQLITE_DIALECT, POSTGRESQL_DIALECT = "sqlite", "postgresql"
 
 
-class Cursor(Protocol):
-    """What a statement run in a transaction returns (the subset of sqlite3's cursor we use)."""
-
-    @property
-    def rowcount(self) -> int: ...
-    @property
-    def lastrowid(self) -> int | None: ...
-    async def fetchone(self) -> Row | None: ...
-    async def fetchall(self) -> Sequence[Row]: ...
-    async def close(self) -> None: ...
-
-
 class Connection(Protocol):
     """The connection a transaction yields: ``await conn.execute(...)`` or ``async with
-    conn.execute(...) as cursor``; ``executemany``; ``total_changes`` counts changed rows."""
+    conn.execute(...) as cursor`` give a cursor with ``rowcount``, ``lastrowid``, ``fetchone()``,
+    ``fetchall()`` and ``close()`` (as sqlite3's); ``executemany``; ``total_changes`` counts
+    changed rows. aiosqlite's connection is one; :class:`attune.postgres.PgConnection` the other."""
 
     def execute(self, sql: str, parameters: Params = ..., /) -> Any: ...
     async def executemany(self, sql: str, parameters: Iterable[Params], /) -> Any: ...
