@@ -206,7 +206,7 @@ class Scheduler:
         # half-way must not leave a heartbeat that would hide missed occurrences from the next one.
         self._started_at = now
         self._aps.add_job(
-            self._heartbeat,
+            self._beat,
             trigger=RecurrenceTrigger(Every(HEARTBEAT_EVERY, now + HEARTBEAT_EVERY)),
             id="core:heartbeat",
             replace_existing=True,
@@ -586,6 +586,13 @@ class Scheduler:
         return "failed"
 
     # --------------------------------------------------------------------- recovery
+
+    async def _beat(self) -> None:
+        """Every few minutes: the heartbeat, and the claims of processes that stopped since this one
+        started (another cluster's, on PostgreSQL) are finished or recorded as skipped."""
+        await self._heartbeat()
+        if self.caught_up.is_set():
+            await self._recover_interrupted()
 
     async def _heartbeat(self) -> None:
         await self.db.execute(

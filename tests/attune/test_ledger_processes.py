@@ -9,11 +9,13 @@ import os
 import signal
 import sys
 from collections import Counter
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
 from attune.db import Database
+from tests.attune import ledger_claimant
 
 pytestmark = pytest.mark.both_backends
 
@@ -104,3 +106,44 @@ async def test_two_processes_migrating_an_empty_database_at_once_both_start(
         await second.close()
     finally:
         await server.drop(url)
+
+
+async def test_a_live_process_finishes_the_claim_of_one_that_stopped_after_it_started(
+    db: Database, database: Path | str, backend: str
+) -> None:
+    if backend == "sqlite":
+        pytest.skip("SQLite serves one process: any other process's claim is resumed at start")
+    from attune.scheduler import Occurrence, Scheduler
+
+    delivered: list[Occurrence] = []
+
+    async def deliver(occurrence: Occurrence) -> str:
+        delivered.append(occurrence)
+        return "sent"
+
+    other = await Database.open(database)  # another cluster, mid-delivery of k3
+    await db.execute(
+        "INSERT INTO deliveries (kind, key, occurrence, status, claimed_at, claimed_by)"
+        " VALUES (?, 'k3', ?, 'claimed', ?, ?)",
+        (ledger_claimant.KIND, ledger_claimant.DUE.isoformat(), ledger_claimant.NOW.isoformat(), other.owner),
+    )
+    scheduler = Scheduler(db, clock=lambda: ledger_claimant.NOW)
+    plans = ledger_claimant.plans(5)
+
+    async def load(keys: object) -> list[object]:
+        return plans
+
+    scheduler.register(ledger_claimant.KIND, load=load, deliver=deliver, grace=timedelta(minutes=10))
+    await scheduler.load_all(ledger_claimant.NOW, ledger_claimant.DUE - timedelta(minutes=1))
+    await scheduler.catch_up(ledger_claimant.NOW, ledger_claimant.DUE - timedelta(minutes=1))
+    assert sorted(o.key for o in delivered) == ["k0", "k1", "k2", "k4"]  # k3 is the other's
+
+    await scheduler._beat()  # the other still runs: its claim stays its own
+    await asyncio.gather(*scheduler._tasks)
+    assert len(delivered) == 4
+
+    await other.close()  # that process is gone
+    await scheduler._beat()
+    await asyncio.gather(*scheduler._tasks)
+    assert sorted(o.key for o in delivered) == ["k0", "k1", "k2", "k3", "k4"]
+    assert await statuses(db) == {"posted": 5}
