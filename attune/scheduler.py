@@ -206,7 +206,7 @@ class Scheduler:
         # half-way must not leave a heartbeat that would hide missed occurrences from the next one.
         self._started_at = now
         self._aps.add_job(
-            self._heartbeat,
+            self._beat,
             trigger=RecurrenceTrigger(Every(HEARTBEAT_EVERY, now + HEARTBEAT_EVERY)),
             id="core:heartbeat",
             replace_existing=True,
@@ -352,7 +352,7 @@ class Scheduler:
             value = await self.db.fetchval(
                 "SELECT MIN(next_due) FROM ("  # noqa: S608  (placeholders only)
                 + self._per_kind("SELECT MIN(next_due) AS next_due FROM schedule_due WHERE kind = ?")
-                + ")",
+                + ") AS due",
                 self._names(),
             )
         if value is None:
@@ -393,7 +393,7 @@ class Scheduler:
                     + self._per_kind(
                         "SELECT kind, key, next_due FROM schedule_due WHERE kind = ? AND next_due <= ?"
                     )
-                    + ") ORDER BY next_due LIMIT ?",
+                    + ") AS due ORDER BY next_due LIMIT ?",
                     (*[value for name in self._names() for value in (name, stamp)], BATCH),
                 )
                 if not rows:
@@ -435,7 +435,7 @@ class Scheduler:
                     late = now > kind.deadline_for(plan, at)
                     cursor = await conn.execute(
                         "INSERT INTO deliveries (kind, key, occurrence, status, guild_id, claimed_at,"
-                        " finished_at, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+                        " finished_at, detail, claimed_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
                         " ON CONFLICT (kind, key, occurrence) DO NOTHING",
                         (
                             kind.name,
@@ -446,6 +446,7 @@ class Scheduler:
                             stamp,
                             stamp if late else None,
                             "missed its window" if late else None,
+                            self.db.owner,
                         ),
                     )
                     if cursor.rowcount == 1 and cursor.lastrowid is not None:
@@ -502,7 +503,7 @@ class Scheduler:
         async with self.db.transaction() as conn:
             cursor = await conn.execute(
                 "INSERT INTO deliveries (kind, key, occurrence, status, guild_id, claimed_at,"
-                " finished_at, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+                " finished_at, detail, claimed_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
                 " ON CONFLICT (kind, key, occurrence) DO NOTHING",
                 (
                     kind.name,
@@ -513,6 +514,7 @@ class Scheduler:
                     now,
                     now if status != "claimed" else None,
                     detail,
+                    self.db.owner,
                 ),
             )
             inserted = cursor.rowcount == 1
@@ -585,6 +587,13 @@ class Scheduler:
 
     # --------------------------------------------------------------------- recovery
 
+    async def _beat(self) -> None:
+        """Every few minutes: the heartbeat, and the claims of processes that stopped since this one
+        started (another cluster's, on PostgreSQL) are finished or recorded as skipped."""
+        await self._heartbeat()
+        if self.caught_up.is_set():
+            await self._recover_interrupted()
+
     async def _heartbeat(self) -> None:
         await self.db.execute(
             "INSERT INTO meta (key, value) VALUES (?, ?)"
@@ -614,12 +623,26 @@ class Scheduler:
         finally:
             self.caught_up.set()
 
+    async def _take_over(self, delivery_id: int, owner: int | None) -> bool:
+        """Make an interrupted claim ours, unless its process still runs; exactly one of several
+        starting processes wins it (compare-and-set on ``claimed_by``)."""
+        if owner is not None and await self.db.owner_alive(owner):
+            return False
+        changed = await self.db.execute(
+            "UPDATE deliveries SET claimed_by = ? WHERE id = ? AND status = 'claimed'"
+            " AND coalesce(claimed_by, 0) = ?",
+            (self.db.owner, delivery_id, owner or 0),
+        )
+        return changed == 1
+
     async def _recover_interrupted(self) -> list[asyncio.Task[object]]:
         runs: list[asyncio.Task[object]] = []
         rows = await self.db.fetchall(
-            "SELECT id, kind, key, occurrence, attempts FROM deliveries WHERE status = 'claimed'"
+            "SELECT id, kind, key, occurrence, attempts, claimed_by FROM deliveries WHERE status = 'claimed'"
         )
         for row in rows:
+            if not await self._take_over(row["id"], row["claimed_by"]):
+                continue  # a live process is making this delivery (or another took it over)
             kind = self._kinds.get(row["kind"])
             at = datetime.fromisoformat(row["occurrence"])
             plan = await self.plan(kind.name, row["key"]) if kind else None

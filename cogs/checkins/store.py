@@ -11,10 +11,8 @@ from collections.abc import Collection, Iterable
 from datetime import date, datetime, time
 from typing import Any
 
-import aiosqlite
-
 from attune.clock import Clock, utcnow
-from attune.db import Database
+from attune.db import Connection, Database
 from attune.ledger import member_key
 from attune.takedowns import Takedown, enqueue
 from attune.when import days_from_text, days_to_text
@@ -396,7 +394,7 @@ class CheckinStore:
         return removed
 
 
-async def delete_alerts(conn: aiosqlite.Connection, user_id: int, now: datetime) -> int:
+async def delete_alerts(conn: Connection, user_id: int, now: datetime) -> int:
     """Inside a privacy delete's transaction: drop the member's alerts, queue their posts' redaction."""
     async with conn.execute(
         "SELECT channel_id, message_id FROM support_alerts WHERE user_id = ? AND message_id IS NOT NULL",

@@ -15,6 +15,8 @@ from attune.recurrence import Recurrence, Repeat
 from attune.scheduler import Occurrence, PermanentFailure, Plan, Scheduler
 from tests.clocks import Clock
 
+pytestmark = pytest.mark.both_backends
+
 T0 = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
 
 

@@ -102,7 +102,7 @@ class FeedStore:
 
     async def feeds(self, guild_id: int) -> list[Feed]:
         rows = await self.db.fetchall(
-            "SELECT * FROM episode_feeds WHERE guild_id = ? ORDER BY title COLLATE NOCASE, id", (guild_id,)
+            "SELECT * FROM episode_feeds WHERE guild_id = ? ORDER BY lower(title), id", (guild_id,)
         )
         return [Feed.from_row(r) for r in rows]
 
@@ -237,7 +237,7 @@ class FeedStore:
         return [FeedEpisode.from_row(r) for r in rows]
 
 
-_FOLLOWED = "SELECT count(*), sum(url = ?) FROM episode_feeds WHERE guild_id = ?"
+_FOLLOWED = "SELECT count(*), sum(CASE WHEN url = ? THEN 1 ELSE 0 END) FROM episode_feeds WHERE guild_id = ?"
 _EPISODE_SELECT = "SELECT e.*, f.title AS show FROM feed_episodes e JOIN episode_feeds f ON f.id = e.feed_id"
 
 _INSERT_ITEM = (

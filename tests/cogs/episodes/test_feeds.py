@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import discord
+import pytest
 
 from cogs.episodes.store import EpisodeStore
 from tests.cogs.episodes.factory import RSS_TYPE as RSS
@@ -15,6 +16,8 @@ from tests.cogs.episodes.sim import (
     sent_payloads,
 )
 from tests.helpers import community, pings_nobody, refused, restart, rows, told
+
+pytestmark = pytest.mark.both_backends
 
 HALF_HOUR = 30 * 60
 

@@ -12,6 +12,8 @@ from cogs.episodes.store import EpisodeStore
 from tests.clocks import Clock
 from tests.cogs.episodes.factory import fixture_bytes, grown, rss_item
 
+pytestmark = pytest.mark.both_backends
+
 NOW = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
 GUILD = 111
 

@@ -13,6 +13,8 @@ from cogs.wheel.models import REFLECTION_MAX, check_reflection, rotation_segment
 from cogs.wheel.store import WheelStore
 from tests.clocks import Clock
 
+pytestmark = pytest.mark.both_backends
+
 
 @pytest.fixture
 def clock() -> Clock:
