@@ -73,24 +73,42 @@ class OnCooldown(UserError):
         )
 
 
+#: Count a use: a new row, a fresh window once the old one has passed, or one more use while
+#: uses are left; otherwise change nothing and return no row.
+_TAKE = (
+    "INSERT INTO member_cooldowns (guild_id, user_id, action, window_start, uses) VALUES (?, ?, ?, ?, 1)"
+    " ON CONFLICT (guild_id, user_id, action) DO UPDATE SET"
+    " window_start = CASE WHEN member_cooldowns.window_start <= ? THEN excluded.window_start"
+    " ELSE member_cooldowns.window_start END,"
+    " uses = CASE WHEN member_cooldowns.window_start <= ? THEN 1 ELSE member_cooldowns.uses + 1 END"
+    " WHERE member_cooldowns.window_start <= ? OR member_cooldowns.uses < ?"
+    " RETURNING uses"
+)
+
+
 class Cooldowns:
+    """The limits (cached per guild: interactions for a guild reach the process of its shard, and
+    ``/settings cooldowns`` is one of them) and the members' uses (stored)."""
+
     def __init__(self, db: Database, clock: Clock = utcnow) -> None:
         self.db = db
         self.clock = clock
+        self._limits: dict[int, dict[str, Limit]] = {}
 
     async def limit(self, guild_id: int, action: str) -> Limit:
-        row = await self.db.fetchone(
-            "SELECT uses, minutes FROM cooldown_settings WHERE guild_id = ? AND action = ?",
-            (guild_id, action),
-        )
-        return ACTIONS[action].default if row is None else Limit(row[0], row[1])
+        return (await self.limits(guild_id))[action]
 
     async def limits(self, guild_id: int) -> dict[str, Limit]:
+        cached = self._limits.get(guild_id)
+        if cached is not None:
+            return cached
         rows = await self.db.fetchall(
             "SELECT action, uses, minutes FROM cooldown_settings WHERE guild_id = ?", (guild_id,)
         )
         chosen = {r[0]: Limit(r[1], r[2]) for r in rows}
-        return {key: chosen.get(key, action.default) for key, action in ACTIONS.items()}
+        limits = {key: chosen.get(key, action.default) for key, action in ACTIONS.items()}
+        self._limits[guild_id] = limits
+        return limits
 
     async def set_limit(self, guild_id: int, action: str, limit: Limit) -> None:
         if action not in ACTIONS or not 0 <= limit.uses <= MAX_USES or not 1 <= limit.minutes <= MAX_MINUTES:
@@ -100,9 +118,14 @@ class Cooldowns:
             " ON CONFLICT (guild_id, action) DO UPDATE SET uses = excluded.uses, minutes = excluded.minutes",
             (guild_id, action, limit.uses, limit.minutes),
         )
+        self._limits.pop(guild_id, None)
 
     async def take(self, guild_id: int, user_id: int, action: str, *, exempt: bool = False) -> None:
-        """Count one use now, or raise :class:`OnCooldown` when the window's uses are spent."""
+        """Count one use now, or raise :class:`OnCooldown` when the window's uses are spent.
+
+        One statement: a use is counted only if the window has passed (the count starts again) or
+        uses are left, so two quick presses can't both slip through.
+        """
         if exempt:
             return
         limit = await self.limit(guild_id, action)
@@ -110,25 +133,16 @@ class Cooldowns:
             return
         now = self.clock()
         window = timedelta(minutes=limit.minutes)
-        async with self.db.transaction() as conn:
-            async with conn.execute(
-                "SELECT window_start, uses FROM member_cooldowns"
-                " WHERE guild_id = ? AND user_id = ? AND action = ?",
+        expired = (now - window).isoformat()
+        counted = await self.db.execute_returning(
+            _TAKE, (guild_id, user_id, action, now.isoformat(), expired, expired, expired, limit.uses)
+        )
+        if counted is None:
+            start = await self.db.fetchval(
+                "SELECT window_start FROM member_cooldowns WHERE guild_id = ? AND user_id = ? AND action = ?",
                 (guild_id, user_id, action),
-            ) as cursor:
-                row = await cursor.fetchone()
-            start = datetime.fromisoformat(row[0]) if row is not None else now
-            uses = row[1] if row is not None else 0
-            if now - start >= window:
-                start, uses = now, 0
-            if uses >= limit.uses:
-                raise OnCooldown(ACTIONS[action], start + window)
-            await conn.execute(
-                "INSERT INTO member_cooldowns (guild_id, user_id, action, window_start, uses)"
-                " VALUES (?, ?, ?, ?, ?) ON CONFLICT (guild_id, user_id, action) DO UPDATE SET"
-                " window_start = excluded.window_start, uses = excluded.uses",
-                (guild_id, user_id, action, start.isoformat(), uses + 1),
             )
+            raise OnCooldown(ACTIONS[action], datetime.fromisoformat(start) + window)
 
     # ----------------------------------------------------------------- privacy
 

@@ -191,6 +191,14 @@ class Database:
     async def insert(self, sql: str, params: Params = ()) -> int:
         raise NotImplementedError
 
+    async def execute_returning(self, sql: str, params: Params = ()) -> Row | None:
+        """Run one write statement with ``RETURNING``; its first row (``None`` when it changed none).
+
+        One statement is atomic on its own: a check-and-count such as a cooldown needs no
+        transaction around a read and a write, and costs one round trip instead of four.
+        """
+        raise NotImplementedError
+
     async def executemany(self, sql: str, rows: Iterable[Params]) -> None:
         raise NotImplementedError
 
@@ -372,6 +380,10 @@ class SqliteDatabase(Database):
             if row_id is None:  # pragma: no cover - sqlite always sets it for INSERT
                 raise RuntimeError("INSERT returned no row id")
             return row_id
+
+    async def execute_returning(self, sql: str, params: Params = ()) -> Row | None:
+        async with self._write_lock, self._conn.execute(sql, params) as cursor:
+            return await cursor.fetchone()
 
     async def executemany(self, sql: str, rows: Iterable[Params]) -> None:
         """Batch write in one transaction: the fast path for fan-out and bulk loads."""

@@ -401,6 +401,11 @@ class PostgresDatabase(Database):
             raise RuntimeError("INSERT returned no row id")
         return cursor.lastrowid
 
+    async def execute_returning(self, sql: str, params: Params = ()) -> Row | None:
+        async with self.transaction() as conn:
+            cursor: PgCursor = await conn.execute(sql, params)
+            return await cursor.fetchone()
+
     async def executemany(self, sql: str, rows: Iterable[Params]) -> None:
         async with self.transaction() as conn:
             await conn.executemany(sql, rows)

@@ -6,12 +6,15 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from discord import app_commands
 from discord.ext import commands
 
 from tests.cogs.checkins.sim import HOUR, check_in, set_up_daily
 from tests.cogs.sits.sim import announcement, only_sit, schedule
 from tests.helpers import community, restart, rows
+
+pytestmark = pytest.mark.both_backends
 
 MINUTE = 60
 
@@ -153,6 +156,7 @@ class Slow(commands.Cog):
         await interaction.response.send_message("done", ephemeral=True)
 
 
+@pytest.mark.sqlite_only  # discord.py's own cooldown, kept in memory on the command: nothing stored
 async def test_a_command_cooldown_is_answered_with_when_to_try_again(env) -> None:
     c = community(env)
     await env.bot.add_cog(Slow())
