@@ -11,7 +11,7 @@ from pathlib import Path
 
 from _common import ROOT
 
-from tests.e2e.fakediscord import FakeDiscord
+from fakediscord import FakeDiscord
 from tests.e2e.process import BotProcess, bot_environment
 
 

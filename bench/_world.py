@@ -17,7 +17,7 @@ from _common import ROOT  # noqa: F401
 
 from attune.db import Database
 from attune.timeparse import Recurrence, Repeat, days_from_text
-from tests.e2e.fakediscord import FakeDiscord
+from fakediscord import FakeDiscord
 
 ZONES = ("Europe/Berlin", "America/New_York", "Asia/Tokyo", "Australia/Sydney", "UTC", "America/Sao_Paulo")
 REPEATS = ("weekly", "daily", "weekdays", "biweekly", "monthly")

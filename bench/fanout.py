@@ -25,7 +25,7 @@ from _common import cpu_seconds, header, load_average
 from _procs import started
 from _world import ZONES, build_guilds, migrated
 
-from tests.e2e.fakediscord import FakeDiscord
+from fakediscord import FakeDiscord
 
 REQUESTS_PER_GUILD = 2  # the starter message, then its thread
 

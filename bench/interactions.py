@@ -32,7 +32,7 @@ from _world import build_guilds, migrated
 
 from cogs.checkins.service import _INSERT_CHECKIN, NewCheckin
 from cogs.checkins.views import NOTE_FIELD
-from tests.e2e.fakediscord import FakeDiscord
+from fakediscord import FakeDiscord
 
 KINDS = ("checkin", "rsvp", "sit list", "history")
 DRAIN = 0.5  # seconds between CPU samples while waiting for a process to be idle

@@ -21,7 +21,7 @@ from attune.scheduler import HEARTBEAT_KEY
 from attune.timeparse import ALL_DAYS
 from cogs.checkins.daily import plan_for
 from cogs.checkins.service import Setup
-from tests.e2e.fakediscord import FakeDiscord
+from fakediscord import FakeDiscord
 from tests.e2e.process import BotProcess, bot_process
 
 FINAL = ("posted", "late", "skipped", "failed")

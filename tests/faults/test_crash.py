@@ -24,7 +24,7 @@ from typing import Any
 import pytest
 from aiohttp import web
 
-from tests.e2e.fakediscord import ApiError, FakeDiscord
+from fakediscord import ApiError, FakeDiscord
 from tests.faults.harness import (
     CLOSING_BELL,
     FINAL,
