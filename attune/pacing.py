@@ -5,6 +5,9 @@ fall on one minute, sending as fast as possible only collects 429s, each costing
 A pacer in front of discord.py's HTTP client spaces requests instead (a token bucket: ``rate`` per
 second after a ``burst``; ``rate + burst`` ≤ 50 keeps any one-second window under the limit).
 Interaction responses don't pass through it: Discord doesn't count them against the global limit.
+
+The limit is per bot token, not per process: shard clusters (``attune/shards.py``) each take an
+equal share (:meth:`RequestPacer.share`), so together they stay under it.
 """
 
 from __future__ import annotations
@@ -16,17 +19,28 @@ from typing import Any
 import discord
 
 DISCORD_GLOBAL_LIMIT = 50
+BURST = 5  # of the 50: requests let through at once after a quiet spell
 
 
 class RequestPacer:
     """A token bucket (GCRA): each caller is given the next free slot and sleeps until then."""
 
-    def __init__(self, rate: float = 45.0, burst: int = 5) -> None:
-        if rate + burst > DISCORD_GLOBAL_LIMIT:
+    def __init__(self, rate: float = DISCORD_GLOBAL_LIMIT - BURST, burst: float = BURST) -> None:
+        if rate + burst > DISCORD_GLOBAL_LIMIT + 1e-9 or rate <= 0 or burst <= 0:
             raise ValueError("rate + burst must stay within Discord's 50 requests per second")
+        self.rate = rate
         self.interval = 1.0 / rate
         self.burst = burst
         self._theoretical_arrival = 0.0
+
+    @classmethod
+    def share(cls, clusters: int) -> RequestPacer:
+        """One of ``clusters`` equal shares of the bot's budget: rate and burst divided (a burst of at
+        least one while the share allows), so the clusters' sums stay within 50 in any one-second
+        window. One cluster: 45 per second after a burst of 5, as a single process always had."""
+        budget = DISCORD_GLOBAL_LIMIT / clusters
+        burst = max(BURST / clusters, min(1.0, budget / 2))
+        return cls(rate=budget - burst, burst=burst)
 
     async def wait(self) -> None:
         now = asyncio.get_running_loop().time()

@@ -90,7 +90,8 @@ def db_path(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def settings(db_path: Path) -> Settings:
-    return Settings(token="test-token", database=db_path, content_dir=CONTENT_DIR)
+    # One shard: simcord needs the count an AutoShardedBot would otherwise ask Discord for.
+    return Settings(token="test-token", database=db_path, content_dir=CONTENT_DIR, shard_count=1)
 
 
 @pytest.fixture

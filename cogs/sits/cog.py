@@ -637,7 +637,7 @@ class SitsCog(commands.Cog, name="Sits"):
         last = 0  # a page at a time, so memory doesn't grow with the number of sits
         while page := await self.store.active_after(last, 200):
             last = page[-1].id
-            for sit in page:
+            for sit in (s for s in page if self.bot.owns(s.guild_id)):  # another cluster's guilds are its own
                 try:
                     for start in await self.store.untallied_since(sit, now - SESSION_KEEP, now):
                         await self.store.tally(sit, start)
