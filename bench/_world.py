@@ -31,12 +31,17 @@ class World:
     members: dict[int, list[int]] = field(default_factory=dict)
 
 
-def build_guilds(fake: FakeDiscord, guilds: int, channels: int, members: int = 0) -> World:
-    """``guilds`` guilds with ``channels`` channels each (one of them voice) and some members."""
+def build_guilds(fake: FakeDiscord, guilds: int, channels: int, members: int = 0, shards: int = 0) -> World:
+    """``guilds`` guilds with ``channels`` channels each (one of them voice) and some members;
+    with ``shards``, spread evenly over that many shards (as Discord's ids spread over time)."""
     world = World()
     names = [f"room-{i}" for i in range(channels - 1)]
     for index in range(guilds):
-        guild = fake.add_guild(f"Sangha {index}", channels=[*names, {"name": "Hall", "type": "voice"}])
+        guild = fake.add_guild(
+            f"Sangha {index}",
+            channels=[*names, {"name": "Hall", "type": "voice"}],
+            shard=(index % shards, shards) if shards else None,
+        )
         world.guild_ids.append(guild.id)
         world.text_channels[guild.id] = [guild.channels[name] for name in names]
         world.voice_channels[guild.id] = guild.channels["Hall"]

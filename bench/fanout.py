@@ -4,9 +4,12 @@ The guilds are spread over several time zones (so their local times differ) but 
 one UTC minute. The loopback fake enforces Discord-like rate limits: 50 requests/s globally,
 5 messages per 5 s per channel, 429 with ``retry_after``. Figure: time from that minute until every
 guild has its thread, against a floor of (requests needed ÷ 50/s); duplicates and missing threads.
-Run twice: undisturbed, and with the bot killed (SIGKILL) halfway and restarted at once.
+Run undisturbed (``--rounds`` times), then with the bot killed (SIGKILL) halfway and restarted at
+once. ``--clusters N``: N processes (``ATTUNE_SHARD_COUNT=N``, one shard each) and N × 1,000 guilds
+spread over the shards, one database, the fake enforcing one global 50/s for all of them; the
+SIGKILL run kills one cluster.
 
-    python bench/fanout.py [--quick]
+    python bench/fanout.py [--quick] [--clusters N] [--rounds R] [--no-kill]
 """
 
 from __future__ import annotations
@@ -21,13 +24,14 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from _common import cpu_seconds, header, load_average
+from _common import cpu_seconds, header, load_average, spread
 from _procs import started
 from _world import ZONES, build_guilds, migrated
 
 from fakediscord import FakeDiscord
 
 REQUESTS_PER_GUILD = 2  # the starter message, then its thread
+LEAD = 40  # seconds at least from start-up to the minute (every process is ready well before)
 
 
 def configure(path: Path, guild_ids: list[int], channels: dict[int, list[int]], due: datetime) -> None:
@@ -64,24 +68,33 @@ async def until_minute(due: datetime) -> None:
     await asyncio.sleep(max(0.0, (due - datetime.now(UTC)).total_seconds()))
 
 
-async def one_run(guilds: int, kill_halfway: bool) -> tuple[float, float, int, int, int, float, float]:
+def cluster_env(clusters: int, index: int) -> dict[str, str]:
+    """Cluster ``index`` of ``clusters``: one shard each (no settings at all for one process)."""
+    if clusters == 1:
+        return {}
+    return {"ATTUNE_SHARD_COUNT": str(clusters), "ATTUNE_SHARDS": str(index)}
+
+
+async def one_run(
+    guilds: int, kill_halfway: bool, clusters: int = 1
+) -> tuple[float, float, int, int, int, float, float]:
     async with FakeDiscord(
         token="bench-token", rate_limits=True, global_rate_limit=50, heartbeat_interval=30
-    ) as fake:
-        world = build_guilds(fake, guilds, channels=2)
+    ) as fake:  # one fake, one global limit for every process
+        world = build_guilds(fake, guilds, channels=2, shards=clusters if clusters > 1 else 0)
         folder = Path(tempfile.mkdtemp(prefix="attune-fanout-"))
         database = folder / "attune.sqlite3"
         await migrated(database)
-        due = (datetime.now(UTC) + timedelta(seconds=75)).replace(second=0, microsecond=0) + timedelta(
+        due = (datetime.now(UTC) + timedelta(seconds=LEAD)).replace(second=0, microsecond=0) + timedelta(
             minutes=1
         )
         configure(database, world.guild_ids, world.text_channels, due)
-        bot_cm = started(fake, database)
-        bot, _ = await bot_cm.__aenter__()
+        procs = [started(fake, database, **cluster_env(clusters, i)) for i in range(clusters)]
+        bots = [bot for bot, _ in await asyncio.gather(*(cm.__aenter__() for cm in procs))]
         try:
             await until_minute(due)
             began = time.perf_counter()
-            cpu_before = cpu_seconds(bot.process.pid)
+            cpu_before = sum(cpu_seconds(bot.process.pid) for bot in bots)
             first = float("nan")
             killed = False
             while True:
@@ -89,19 +102,24 @@ async def one_run(guilds: int, kill_halfway: bool) -> tuple[float, float, int, i
                 if have and first != first:
                     first = time.perf_counter() - began
                 if kill_halfway and not killed and have >= guilds // 2:
-                    bot.process.kill()  # SIGKILL: no clean shutdown, claims left open
-                    await bot.process.wait()
+                    victim = bots[-1]  # SIGKILL (the last cluster): no clean shutdown, claims left open
+                    victim.process.kill()
+                    await victim.process.wait()
                     killed = True
-                    await bot_cm.__aexit__(None, None, None)
-                    bot_cm = started(fake, database)
-                    bot, _ = await bot_cm.__aenter__()
+                    await procs[-1].__aexit__(None, None, None)
+                    procs[-1] = started(fake, database, **cluster_env(clusters, clusters - 1))
+                    bots[-1], _ = await procs[-1].__aenter__()
                 if have == guilds or time.perf_counter() - began > 600:
                     break
                 await asyncio.sleep(0.05)
             elapsed = time.perf_counter() - began
-            cpu = (cpu_seconds(bot.process.pid) - cpu_before) / guilds if not killed else float("nan")
+            cpu_after = sum(cpu_seconds(bot.process.pid) for bot in bots)
+            cpu = (cpu_after - cpu_before) / guilds if not killed else float("nan")
             await asyncio.sleep(3)  # anything late or duplicated would show up now
             have, dups, missing = tally(fake, world.text_channels)
+            fanned = [r for r in fake.requests if r.method == "POST"]
+            for record in (r for r in fanned if r.status == 429):  # where a 429 fell, to tune the pacer
+                print(f"  429 {record.route} at {record.time - fanned[0].time:.3f} s of the fan-out")
             return (
                 elapsed,
                 guilds * REQUESTS_PER_GUILD / 50,
@@ -112,7 +130,7 @@ async def one_run(guilds: int, kill_halfway: bool) -> tuple[float, float, int, i
                 cpu,
             )
         finally:
-            await bot_cm.__aexit__(None, None, None)
+            await asyncio.gather(*(cm.__aexit__(None, None, None) for cm in procs))
 
 
 def report(
@@ -122,25 +140,43 @@ def report(
     print(
         f"{label:<24} all threads {elapsed:6.1f} s after the minute; floor {floor:.1f} s; ratio {ratio:.2f}; "
         f"duplicates {dups}; missing {missing}; 429s {limited}; first thread {first:.2f} s after the minute; "
-        f"CPU per thread {cpu * 1000:.1f} ms (load {load_average()})"
+        f"CPU per thread {cpu * 1000:.1f} ms (load {load_average()})",
+        flush=True,
     )
     return ratio
 
 
-async def main(quick: bool) -> None:
+async def main(quick: bool, clusters: int, rounds: int, kill: bool) -> None:
     header("fanout", quick)
-    guilds = 200 if quick else 1000
-    plain = await one_run(guilds, kill_halfway=False)
-    r1 = report(f"{guilds} guilds", *plain)
-    killed = await one_run(guilds, kill_halfway=True)
-    r2 = report(f"{guilds} guilds, SIGKILL", *killed)
-    print(
-        f"SUMMARY fanout: {guilds} guilds at one minute: ratio {r1:.2f} (goal ≤ 1.2), duplicates {plain[2]}, "
-        f"missing {plain[3]}; with SIGKILL halfway: ratio {r2:.2f}, duplicates {killed[2]}, missing {killed[3]}"
+    guilds = (200 if quick else 1000) * clusters
+    where = f"{guilds} guilds" + (f", {clusters} clusters" if clusters > 1 else "")
+    plain = []
+    for round_ in range(rounds):
+        result = await one_run(guilds, kill_halfway=False, clusters=clusters)
+        plain.append((report(f"{where} #{round_ + 1}", *result), result))
+    ratios = [ratio for ratio, _ in plain]
+    worst = [sum(result[i] for _, result in plain) for i in (2, 3, 4)]
+    summary = (
+        f"SUMMARY fanout: {where} at one minute: ratio {spread(ratios)} (goal ≤ {1.12 if clusters == 1 else 1.15}),"
+        f" duplicates {worst[0]}, missing {worst[1]}, 429s {worst[2]} in all rounds"
     )
+    if kill:
+        killed = await one_run(guilds, kill_halfway=True, clusters=clusters)
+        r2 = report(f"{where}, SIGKILL", *killed)
+        summary += f"; with SIGKILL halfway: ratio {r2:.2f}, duplicates {killed[2]}, missing {killed[3]}"
+    print(summary)
 
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="200 guilds instead of 1,000")
-    asyncio.run(main(parser.parse_args().quick))
+    parser.add_argument("--quick", action="store_true", help="200 guilds per process instead of 1,000")
+    parser.add_argument(
+        "--clusters",
+        type=int,
+        default=1,
+        help="run this many processes, one shard each, sharing one database and the fake's one limit",
+    )
+    parser.add_argument("--rounds", type=int, default=1, help="undisturbed rounds (median and spread)")
+    parser.add_argument("--no-kill", action="store_true", help="skip the SIGKILL-halfway run")
+    args = parser.parse_args()
+    asyncio.run(main(args.quick, args.clusters, args.rounds, not args.no_kill))
