@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Collection
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 
@@ -15,6 +16,7 @@ from attune.errors import ConfigError
 from attune.pacing import DISCORD_GLOBAL_LIMIT, RequestPacer
 from attune.scheduler import Plan, Scheduler
 from attune.shards import Shards
+from tests.attune.test_cli import run
 from tests.attune.test_scheduler import T0, ManualClock, Recorder, daily
 
 
@@ -168,3 +170,16 @@ async def test_two_clusters_that_both_think_they_own_a_guild_still_post_once(db:
     clock.now = T0 + timedelta(hours=1, seconds=1)
     await asyncio.gather(*await wrong.drain(), *await right.drain())
     assert len(one.delivered) + len(two.delivered) == 1
+
+
+def test_check_reports_the_shard_range_and_refuses_a_bad_one(tmp_path: Path) -> None:
+    result = run(["check"], tmp_path, DISCORD_TOKEN="x", ATTUNE_SHARD_COUNT="4", ATTUNE_SHARDS="2-3")
+    assert result.returncode == 0, result.stdout
+    assert "ok       shards: 2-3 of 4: one of 2 clusters, with 1/2 of the request budget" in result.stdout
+    alone = run(["check"], tmp_path, DISCORD_TOKEN="x")
+    assert "shards: all, as many as Discord recommends" in alone.stdout
+    bad = run(["check"], tmp_path, DISCORD_TOKEN="x", ATTUNE_SHARD_COUNT="4", ATTUNE_SHARDS="4")
+    assert bad.returncode == 2 and bad.stdout == ""
+    assert (
+        bad.stderr.startswith("attune: ATTUNE_SHARDS '4' must lie within 0-3") and bad.stderr.count("\n") == 1
+    )
