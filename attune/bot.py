@@ -130,6 +130,13 @@ class AttuneBot(commands.AutoShardedBot):
             "Attune %s set up with %d cogs; shards %s", self.version, len(self.cogs), self.cluster.describe()
         )
 
+    async def launch_shards(self) -> None:
+        """Ask Discord for the recommended count when none is set, but connect to the configured
+        gateway (``DISCORD_GATEWAY_URL``) rather than the one that answer names, as before sharding."""
+        if self.shard_count is None and self.settings.gateway_url:
+            self.shard_count, _, _ = await self.http.get_bot_gateway()
+        await super().launch_shards()
+
     async def _prune_ledger(self) -> None:
         """Drop old ledger rows now (after every plan loaded) and then once a day."""
         while True:

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sqlite3
 from collections.abc import Awaitable, Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -117,8 +118,14 @@ class Kind:
         return self.deadline(plan, at) if self.deadline else at + self.grace
 
 
+def _contended(error: BaseException) -> bool:
+    """SQLite refused a write because another process was writing (clusters sharing one file): a
+    moment later it goes through."""
+    return isinstance(error, sqlite3.OperationalError) and ("locked" in str(error) or "busy" in str(error))
+
+
 def _is_transient(error: BaseException) -> bool:
-    if isinstance(error, GuildUnavailable):
+    if isinstance(error, GuildUnavailable) or _contended(error):
         return True
     if isinstance(error, discord.HTTPException):
         return error.status >= 500 or error.status == 429
@@ -546,10 +553,18 @@ class Scheduler:
         return row_id if inserted else None
 
     async def _finish(self, delivery_id: int, status: str, attempts: int, detail: str | None) -> None:
-        await self.db.execute(
-            "UPDATE deliveries SET status = ?, attempts = ?, finished_at = ?, detail = ? WHERE id = ?",
-            (status, attempts, self.clock().isoformat(), detail, delivery_id),
-        )
+        for pause in (0.1, 0.3, 1.0, 3.0, None):  # what was posted must not stay "claimed" for a busy file
+            try:
+                await self.db.execute(
+                    "UPDATE deliveries SET status = ?, attempts = ?, finished_at = ?, detail = ?"
+                    " WHERE id = ?",
+                    (status, attempts, self.clock().isoformat(), detail, delivery_id),
+                )
+                return
+            except sqlite3.OperationalError as error:
+                if pause is None or not _contended(error):
+                    raise
+                await asyncio.sleep(pause)
 
     async def _attempt(self, kind: Kind, plan: Plan, at: datetime, delivery_id: int, *, attempt: int) -> str:
         now = self.clock()

@@ -4,6 +4,7 @@ schedulers of two clusters on one database dividing the due rows between them.""
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 from collections.abc import Collection
 from datetime import timedelta
 from pathlib import Path
@@ -183,3 +184,21 @@ def test_check_reports_the_shard_range_and_refuses_a_bad_one(tmp_path: Path) -> 
     assert (
         bad.stderr.startswith("attune: ATTUNE_SHARDS '4' must lie within 0-3") and bad.stderr.count("\n") == 1
     )
+
+
+async def test_a_delivery_refused_by_a_busy_database_file_is_retried(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Clusters on one SQLite file: a write that met another process's lock is tried again."""
+    clock, recorder = ManualClock(), Recorder()
+    scheduler = cluster(db, clock, recorder, [Plan("a", daily(), guild_id=guild_on(0, 2))], Shards(2, 0, 0))
+    await scheduler.load_all(clock())
+
+    async def no_wait(seconds: float) -> None:
+        clock.now += timedelta(seconds=seconds)
+
+    monkeypatch.setattr("attune.scheduler.asyncio.sleep", no_wait)
+    recorder.failures = [sqlite3.OperationalError("database is locked")]
+    assert await scheduler.run("test.post", "a", T0) == "posted"
+    assert len(recorder.delivered) == 1
+    assert await db.fetchval("SELECT attempts FROM deliveries WHERE key = 'a'") == 2
