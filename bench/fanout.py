@@ -118,8 +118,10 @@ async def one_run(
             await asyncio.sleep(3)  # anything late or duplicated would show up now
             have, dups, missing = tally(fake, world.text_channels)
             fanned = [r for r in fake.requests if r.method == "POST"]
-            for record in (r for r in fanned if r.status == 429):  # where a 429 fell, to tune the pacer
-                print(f"  429 {record.route} at {record.time - fanned[0].time:.3f} s of the fan-out")
+            for record in (r for r in fake.requests if r.status == 429):  # where a 429 fell
+                print(
+                    f"  429 {record.method} {record.route} at {record.time - fanned[0].time:.3f} s of the fan-out"
+                )
             return (
                 elapsed,
                 guilds * REQUESTS_PER_GUILD / 50,
