@@ -23,9 +23,11 @@ from attune import __version__
 from attune.bot import AttuneBot, use_endpoints
 from attune.config import Settings, load_settings
 from attune.content import load_content
-from attune.db import Database, database_problem, discover_migrations
+from attune.db import POSTGRESQL_DIALECT, Database, database_problem, discover_migrations, is_postgresql
 from attune.errors import ContentError, DatabaseError, StartupError
+from attune.moving import migrate_to
 from attune.pacing import RequestPacer
+from attune.postgres import redact
 
 log = logging.getLogger("attune")
 EXIT_OK, EXIT_PROBLEM = 0, 2
@@ -48,6 +50,12 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         help="sync globally even if ATTUNE_DEV_GUILD is set",
     )
     sub.add_parser("check", help="validate configuration, content files and the database")
+    move = sub.add_parser(
+        "migrate-to", help="copy the SQLite database into an empty PostgreSQL one (postgresql://…)"
+    )
+    move.add_argument(
+        "url", help="the PostgreSQL database to fill, e.g. postgresql://attune@localhost/attune"
+    )
     args = parser.parse_args(argv)
     args.command = args.command or "run"
     return args
@@ -81,6 +89,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         configure_logging(settings.log_level, discord_debug=settings.log_discord_debug)
         if args.command == "check":
             return check(settings)
+        if args.command == "migrate-to":
+            return asyncio.run(move_to(settings, args.url))
         token = settings.require_token()
         content = load_content(settings.content_dir)
         use_endpoints(settings)
@@ -108,8 +118,8 @@ def _login_problem(error: BaseException, settings: Settings) -> StartupError | N
         return StartupError(f"cannot reach Discord at {where}: {error}")
     if isinstance(error, StartupError):
         return error
-    if isinstance(error, sqlite3.Error):  # e.g. a table found corrupt while loading schedules
-        return database_problem(settings.database, error)
+    if isinstance(error, sqlite3.Error) and not is_postgresql(settings.database):
+        return database_problem(Path(settings.database), error)  # e.g. a table found corrupt
     return None
 
 
@@ -180,6 +190,23 @@ async def sync_commands(settings: Settings, token: str, content: object, guild_i
     return EXIT_OK
 
 
+async def move_to(settings: Settings, url: str) -> int:
+    """``migrate-to``: copy ATTUNE_DATABASE (SQLite) into the empty PostgreSQL database at ``url``."""
+    if is_postgresql(settings.database):
+        raise DatabaseError("ATTUNE_DATABASE is already PostgreSQL; migrate-to copies from an SQLite file")
+    if not is_postgresql(url):
+        raise DatabaseError(f"{url!r} is not a postgresql:// URL")
+    source = Path(settings.database)
+    if not await asyncio.to_thread(source.exists):
+        raise DatabaseError(f"{source}: no such SQLite database to copy")
+    copied = await migrate_to(source, url)
+    print(
+        f"Copied {copied.total} rows in {len(copied.rows)} tables (schema {copied.version}) from {source}"
+        f" to {redact(url)}; row counts verified. Set ATTUNE_DATABASE to that URL to run on PostgreSQL."
+    )
+    return EXIT_OK
+
+
 def check(settings: Settings) -> int:
     """Report every problem at once: settings, content files, database."""
     problems: list[str] = []
@@ -195,7 +222,10 @@ def check(settings: Settings) -> int:
     except ContentError as error:
         problems.extend(error.problems)
     try:
-        notes.append(_check_database(settings.database))
+        if is_postgresql(settings.database):
+            notes.append(asyncio.run(_check_postgresql(str(settings.database))))
+        else:
+            notes.append(_check_database(Path(settings.database)))
     except DatabaseError as error:
         problems.append(str(error))
     for note in notes:
@@ -204,6 +234,19 @@ def check(settings: Settings) -> int:
         print(f"problem  {problem}")
     print("all good" if not problems else f"{len(problems)} problem(s) found")
     return EXIT_PROBLEM if problems else EXIT_OK
+
+
+async def _check_postgresql(url: str) -> str:
+    """Connect (writing nothing) and read the schema version: not newer than this code."""
+    db = await Database.open(url)  # refuses a newer schema
+    try:
+        version = await db.user_version()
+    finally:
+        await db.close(announce=False)
+    newest = discover_migrations(dialect=POSTGRESQL_DIALECT)[-1].version
+    pending = newest - version
+    state = "up to date" if not pending else f"{pending} migration(s) will be applied on start"
+    return f"database {db.path} is PostgreSQL, reachable (schema {version}, {state})"
 
 
 def _check_database(path: Path) -> str:
@@ -233,7 +276,7 @@ def _check_database(path: Path) -> str:
         )
     pending = newest - version
     state = "up to date" if not pending else f"{pending} migration(s) will be applied on start"
-    return f"database {path} is readable (schema {version}, {state})"
+    return f"database {path} is SQLite, readable (schema {version}, {state})"
 
 
 def _writable(path: Path) -> bool:

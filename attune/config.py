@@ -64,7 +64,7 @@ class Settings(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     token: str | None = None
-    database: Path = DEFAULT_DATABASE
+    database: Path | str = DEFAULT_DATABASE  # an SQLite file, or a postgresql:// URL (kept a str)
     content_dir: Path = DEFAULT_CONTENT_DIR
     dev_guild: int | None = None
     log_level: str = "INFO"
@@ -92,6 +92,13 @@ class Settings(BaseModel):
             value.split(",") if isinstance(value, str) else value if isinstance(value, list | tuple) else ()
         )
         return tuple(dict.fromkeys(_allow_entry(str(e)) for e in entries if str(e).strip()))
+
+    @field_validator("database", mode="before")
+    @classmethod
+    def _database(cls, value: object) -> object:
+        if isinstance(value, str) and not value.startswith(("postgresql://", "postgres://")):
+            return Path(value)
+        return value
 
     @field_validator("api_base_url")
     @classmethod

@@ -1,9 +1,13 @@
-"""One long-lived SQLite connection, its pragmas, transactions and schema migrations.
+"""The application's database: one API, two backends (SQLite by default, PostgreSQL by URL).
+
+:meth:`Database.open` picks the backend from ``ATTUNE_DATABASE``: a ``postgresql://`` URL opens
+PostgreSQL (:mod:`attune.postgres`), anything else is an SQLite file. Both speak the same plain SQL
+with ``?`` placeholders, and rows index by position and by column name.
 
 All writes go through :meth:`Database.transaction` (or the one-statement helpers built on it),
-which serialises them with an ``asyncio.Lock`` and ``BEGIN IMMEDIATE``: with a single shared
-connection, an unguarded write from one task would otherwise join another task's transaction.
-Reads need no lock.
+which serialises them within a process with an ``asyncio.Lock``; on SQLite also ``BEGIN
+IMMEDIATE``: with a single shared connection, an unguarded write from one task would otherwise
+join another task's transaction. Reads need no lock.
 """
 
 from __future__ import annotations
@@ -13,12 +17,13 @@ import contextlib
 import logging
 import os
 import re
+import secrets
 import sqlite3
 from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar, Protocol
 
 import aiosqlite
 
@@ -31,6 +36,32 @@ BUSY_TIMEOUT_MS = 5_000
 _MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
 
 Params = Sequence[Any] | dict[str, Any]
+#: A result row: ``aiosqlite.Row`` or ``asyncpg.Record``; both index by position and by column name
+#: and have ``keys()``.
+Row = Any
+POSTGRESQL_SCHEMES = ("postgresql://", "postgres://")
+SQLITE_DIALECT, POSTGRESQL_DIALECT = "sqlite", "postgresql"
+
+
+class Connection(Protocol):
+    """The connection a transaction yields: ``await conn.execute(...)`` or ``async with
+    conn.execute(...) as cursor`` give a cursor with ``rowcount``, ``lastrowid``, ``fetchone()``,
+    ``fetchall()`` and ``close()`` (as sqlite3's); ``executemany``; ``total_changes`` counts
+    changed rows. aiosqlite's connection is one; :class:`attune.postgres.PgConnection` the other."""
+
+    def execute(self, sql: str, parameters: Params = ..., /) -> Any: ...
+    async def executemany(self, sql: str, parameters: Iterable[Params], /) -> Any: ...
+    @property
+    def total_changes(self) -> int: ...
+
+
+def new_owner() -> int:
+    """A random positive 62-bit number naming this process in ``deliveries.claimed_by``."""
+    return secrets.randbits(62) | 1 << 61
+
+
+def is_postgresql(target: Path | str) -> bool:
+    return isinstance(target, str) and target.startswith(POSTGRESQL_SCHEMES)
 
 
 @dataclass(frozen=True)
@@ -40,14 +71,23 @@ class Migration:
     sql: str
 
 
-def discover_migrations(directory: Path = MIGRATIONS_DIR) -> list[Migration]:
-    """Numbered ``NNNN_name.sql`` files, in order; numbering must be 1..n without gaps."""
+def discover_migrations(directory: Path = MIGRATIONS_DIR, dialect: str = SQLITE_DIALECT) -> list[Migration]:
+    """Numbered ``NNNN_name.sql`` files, in order; numbering must be 1..n without gaps.
+
+    One numbering for both backends: ``postgresql/NNNN_name.sql`` replaces the file of the same
+    name on PostgreSQL, where the SQL must differ (types, ``WITHOUT ROWID``); the rest is shared.
+    """
     found: list[Migration] = []
+    dialect_dir = directory / dialect
+    own = {p.name for p in dialect_dir.glob("*.sql")} if dialect != SQLITE_DIALECT else set()
+    if stray := own - {p.name for p in directory.glob("*.sql")}:
+        raise DatabaseError(f"{dialect_dir}: {sorted(stray)[0]} has no shared migration of that name")
     for path in sorted(directory.glob("*.sql")):
         match = _MIGRATION_NAME.match(path.name)
         if not match:
             raise DatabaseError(f"{path}: migration files must be named NNNN_name.sql")
-        found.append(Migration(int(match.group(1)), path.name, path.read_text("utf-8")))
+        source = dialect_dir / path.name if path.name in own else path
+        found.append(Migration(int(match.group(1)), path.name, source.read_text("utf-8")))
     for expected, migration in enumerate(found, start=1):
         if migration.version != expected:
             raise DatabaseError(f"{migration.name}: expected migration number {expected:04d}")
@@ -87,18 +127,99 @@ def database_problem(path: Path, exc: BaseException) -> DatabaseError:
 
 
 class Database:
-    """The application's SQLite database."""
+    """The application's database; :meth:`open` returns the backend ``target`` names."""
+
+    #: ``"sqlite"`` or ``"postgresql"``: which SQL dialect (and migration files) this backend speaks.
+    dialect: ClassVar[str]
+    #: What to call the database in messages: the SQLite file, or the URL without its password.
+    path: Path | str
+    #: This process's mark on the deliveries it claims (``deliveries.claimed_by``), random per open.
+    owner: int
+
+    async def owner_alive(self, owner: int) -> bool:
+        """Whether the process that wrote ``owner`` still runs (its claims are not to be resumed).
+
+        SQLite serves one process: any other owner is a process that stopped. PostgreSQL asks the
+        server (each process holds an advisory lock on its owner number while it lives).
+        """
+        return owner == self.owner
+
+    @classmethod
+    async def open(cls, target: Path | str) -> Database:
+        """Open ``target``: a ``postgresql://`` URL, else an SQLite file path."""
+        if is_postgresql(target):
+            from attune.postgres import PostgresDatabase
+
+            return await PostgresDatabase.connect(str(target))
+        return await SqliteDatabase.connect(Path(target))
+
+    def _refuse_newer(self, current: int, newest: int) -> None:
+        if current > newest:
+            raise DatabaseError(
+                f"{self.path}: written by a newer version of Attune (schema {current}; this "
+                f"version knows up to {newest}). Upgrade Attune, or point ATTUNE_DATABASE elsewhere."
+            )
+
+    def migrations(self) -> list[Migration]:
+        """This backend's migrations, in order."""
+        return discover_migrations(dialect=self.dialect)
+
+    async def close(self, *, announce: bool = True, optimize: bool = True) -> None:
+        raise NotImplementedError
+
+    @property
+    def closed(self) -> bool:
+        raise NotImplementedError
+
+    async def user_version(self) -> int:
+        """The schema version: the number of the last migration applied."""
+        raise NotImplementedError
+
+    async def migrate(self, migrations: Iterable[Migration] | None = None) -> int:
+        raise NotImplementedError
+
+    async def checkpoint(self, attempts: int = 5) -> bool:
+        """Make sure erased rows leave no readable trace behind (after a privacy delete)."""
+        raise NotImplementedError
+
+    def transaction(self) -> contextlib.AbstractAsyncContextManager[Connection]:
+        raise NotImplementedError
+
+    async def execute(self, sql: str, params: Params = ()) -> int:
+        raise NotImplementedError
+
+    async def insert(self, sql: str, params: Params = ()) -> int:
+        raise NotImplementedError
+
+    async def executemany(self, sql: str, rows: Iterable[Params]) -> None:
+        raise NotImplementedError
+
+    async def fetchall(self, sql: str, params: Params = ()) -> list[Row]:
+        raise NotImplementedError
+
+    async def fetchone(self, sql: str, params: Params = ()) -> Row | None:
+        raise NotImplementedError
+
+    async def fetchval(self, sql: str, params: Params = (), default: Any = None) -> Any:
+        row = await self.fetchone(sql, params)
+        return default if row is None else row[0]
+
+
+class SqliteDatabase(Database):
+    """One long-lived SQLite connection, its pragmas, transactions and schema migrations."""
+
+    dialect = SQLITE_DIALECT
 
     def __init__(self, connection: aiosqlite.Connection, path: Path) -> None:
         self._conn = connection
-        self.path = path
+        self.path: Path = path
+        self.owner = new_owner()
         self._write_lock = asyncio.Lock()
         self._closed = False
 
     @classmethod
-    async def open(cls, path: Path | str) -> Database:
+    async def connect(cls, path: Path) -> SqliteDatabase:
         """Open (creating the file and its folder if needed) and configure the connection."""
-        path = Path(path)
         if str(path) != ":memory:":
             try:
                 _create_private(path)
@@ -130,7 +251,7 @@ class Database:
         # code, is refused while the file is still byte-for-byte as we found it.
         await self.fetchall(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         await self.fetchall("SELECT count(*) FROM sqlite_master")
-        self._refuse_newer(await self.user_version(), discover_migrations()[-1].version)
+        self._refuse_newer(await self.user_version(), self.migrations()[-1].version)
         for pragma in (
             "PRAGMA journal_mode = WAL",
             "PRAGMA synchronous = NORMAL",
@@ -148,13 +269,6 @@ class Database:
             await self._conn.execute(f"PRAGMA user_version = {version}")
         finally:
             await self._conn.execute("ROLLBACK")
-
-    def _refuse_newer(self, current: int, newest: int) -> None:
-        if current > newest:
-            raise DatabaseError(
-                f"{self.path}: written by a newer version of Attune (schema {current}; this "
-                f"version knows up to {newest}). Upgrade Attune, or point ATTUNE_DATABASE elsewhere."
-            )
 
     async def close(self, *, announce: bool = True, optimize: bool = True) -> None:
         """Close the connection; ``optimize=False`` writes nothing more (after a crash-like stop, or a
@@ -187,7 +301,7 @@ class Database:
 
         Refuses a database whose ``user_version`` is newer than the newest migration known here.
         """
-        known = list(discover_migrations() if migrations is None else migrations)
+        known = list(self.migrations() if migrations is None else migrations)
         newest = known[-1].version if known else 0
         current = await self.user_version()
         self._refuse_newer(current, newest)
@@ -229,7 +343,7 @@ class Database:
     # ----------------------------------------------------------------- writes
 
     @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
+    async def transaction(self) -> AsyncIterator[Connection]:
         """``BEGIN IMMEDIATE … COMMIT`` (``ROLLBACK`` on error), one writer at a time."""
         async with self._write_lock:
             await self._conn.execute("BEGIN IMMEDIATE")
@@ -266,14 +380,10 @@ class Database:
 
     # ------------------------------------------------------------------ reads
 
-    async def fetchall(self, sql: str, params: Params = ()) -> list[aiosqlite.Row]:
+    async def fetchall(self, sql: str, params: Params = ()) -> list[Row]:
         async with self._conn.execute(sql, params) as cursor:
             return list(await cursor.fetchall())
 
-    async def fetchone(self, sql: str, params: Params = ()) -> aiosqlite.Row | None:
+    async def fetchone(self, sql: str, params: Params = ()) -> Row | None:
         async with self._conn.execute(sql, params) as cursor:
             return await cursor.fetchone()
-
-    async def fetchval(self, sql: str, params: Params = (), default: Any = None) -> Any:
-        row = await self.fetchone(sql, params)
-        return default if row is None else row[0]

@@ -222,7 +222,7 @@ class Scheduler:
         # half-way must not leave a heartbeat that would hide missed occurrences from the next one.
         self._started_at = now
         self._aps.add_job(
-            self._heartbeat,
+            self._beat,
             trigger=RecurrenceTrigger(Every(HEARTBEAT_EVERY, now + HEARTBEAT_EVERY)),
             id="core:heartbeat",
             replace_existing=True,
@@ -377,7 +377,7 @@ class Scheduler:
                 + self._per_kind(
                     f"SELECT MIN(next_due) AS next_due FROM schedule_due WHERE kind = ? AND {owned}"  # noqa: S608
                 )
-                + ")",
+                + ") AS due",
                 tuple(param for name in self._names() for param in (name, *owned_params)),
             )
         if self.shards.partial and self.running:  # look again soon for rows another process put
@@ -425,7 +425,7 @@ class Scheduler:
                         "SELECT kind, key, next_due FROM schedule_due"  # noqa: S608  (placeholders only)
                         f" WHERE kind = ? AND next_due <= ? AND {owned}"
                     )
-                    + ") ORDER BY next_due LIMIT ?",
+                    + ") AS due ORDER BY next_due LIMIT ?",
                     (*[value for name in self._names() for value in (name, stamp, *owned_params)], BATCH),
                 )
                 if not rows:
@@ -467,7 +467,7 @@ class Scheduler:
                     late = now > kind.deadline_for(plan, at)
                     cursor = await conn.execute(
                         "INSERT INTO deliveries (kind, key, occurrence, status, guild_id, claimed_at,"
-                        " finished_at, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+                        " finished_at, detail, claimed_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
                         " ON CONFLICT (kind, key, occurrence) DO NOTHING",
                         (
                             kind.name,
@@ -478,6 +478,7 @@ class Scheduler:
                             stamp,
                             stamp if late else None,
                             "missed its window" if late else None,
+                            self.db.owner,
                         ),
                     )
                     if cursor.rowcount == 1 and cursor.lastrowid is not None:
@@ -534,7 +535,7 @@ class Scheduler:
         async with self.db.transaction() as conn:
             cursor = await conn.execute(
                 "INSERT INTO deliveries (kind, key, occurrence, status, guild_id, claimed_at,"
-                " finished_at, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+                " finished_at, detail, claimed_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
                 " ON CONFLICT (kind, key, occurrence) DO NOTHING",
                 (
                     kind.name,
@@ -545,6 +546,7 @@ class Scheduler:
                     now,
                     now if status != "claimed" else None,
                     detail,
+                    self.db.owner,
                 ),
             )
             inserted = cursor.rowcount == 1
@@ -625,6 +627,13 @@ class Scheduler:
 
     # --------------------------------------------------------------------- recovery
 
+    async def _beat(self) -> None:
+        """Every few minutes: the heartbeat, and the claims of processes that stopped since this one
+        started (another cluster's, on PostgreSQL) are finished or recorded as skipped."""
+        await self._heartbeat()
+        if self.caught_up.is_set():
+            await self._recover_interrupted()
+
     async def _heartbeat(self) -> None:
         await self.db.execute(
             "INSERT INTO meta (key, value) VALUES (?, ?)"
@@ -654,15 +663,29 @@ class Scheduler:
         finally:
             self.caught_up.set()
 
+    async def _take_over(self, delivery_id: int, owner: int | None) -> bool:
+        """Make an interrupted claim ours, unless its process still runs; exactly one of several
+        starting processes wins it (compare-and-set on ``claimed_by``)."""
+        if owner is not None and await self.db.owner_alive(owner):
+            return False
+        changed = await self.db.execute(
+            "UPDATE deliveries SET claimed_by = ? WHERE id = ? AND status = 'claimed'"
+            " AND coalesce(claimed_by, 0) = ?",
+            (self.db.owner, delivery_id, owner or 0),
+        )
+        return changed == 1
+
     async def _recover_interrupted(self) -> list[asyncio.Task[object]]:
         runs: list[asyncio.Task[object]] = []
         owned, owned_params = self.shards.where()  # another cluster's claims are its own, in flight
         rows = await self.db.fetchall(
-            "SELECT id, kind, key, occurrence, attempts FROM deliveries"  # noqa: S608  (placeholders only)
+            "SELECT id, kind, key, occurrence, attempts, claimed_by FROM deliveries"  # noqa: S608
             f" WHERE status = 'claimed' AND {owned}",
             owned_params,
         )
         for row in rows:
+            if not await self._take_over(row["id"], row["claimed_by"]):
+                continue  # a live process is making this delivery (or another took it over)
             kind = self._kinds.get(row["kind"])
             at = datetime.fromisoformat(row["occurrence"])
             plan = await self.plan(kind.name, row["key"]) if kind else None

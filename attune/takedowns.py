@@ -16,8 +16,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Literal
 
-import aiosqlite
 import discord
+
+from attune.db import Connection
 
 if TYPE_CHECKING:
     from attune.bot import AttuneBot
@@ -39,7 +40,7 @@ class Takedown:
     text: str | None = None  # scrub: the text to cut out; replace: the new content
 
 
-async def enqueue(conn: aiosqlite.Connection, items: Iterable[Takedown], now: datetime) -> int:
+async def enqueue(conn: Connection, items: Iterable[Takedown], now: datetime) -> int:
     """Record take-downs inside the caller's transaction; returns how many."""
     rows = [(t.channel_id, t.message_id, t.action, t.text, now.isoformat()) for t in items]
     if rows:

@@ -7,13 +7,19 @@ the queries behind ``/checkin history`` (a member with 1,000 check-ins) and ``/c
 (a guild with 100,000); EXPLAIN QUERY PLAN of each (no full scan of the big table); bytes per
 check-in on disk.
 
-    python bench/storage.py [--quick]
+The same figures on PostgreSQL with ``--backend postgresql`` (the server from ``--url`` or
+``ATTUNE_TEST_POSTGRESQL``; the bench creates and drops its own databases there): the floor is raw
+asyncpg ``executemany`` in one transaction, plans come from EXPLAIN after ANALYZE, and the size is
+``pg_total_relation_size('checkins')`` (table, TOAST and indexes).
+
+    python bench/storage.py [--quick] [--backend sqlite|postgresql] [--url postgresql://…]
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import random
 import sqlite3
 import tempfile
@@ -96,6 +102,64 @@ async def fresh_database(path: Path) -> Database:
     return db
 
 
+def with_database(url: str, name: str) -> str:
+    from urllib.parse import urlsplit, urlunsplit
+
+    return urlunsplit(urlsplit(url)._replace(path=f"/{name}"))
+
+
+class Postgres:
+    """Databases for one bench run on a PostgreSQL server, dropped at the end."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.made: list[str] = []
+
+    async def fresh(self, name: str) -> Database:
+        import asyncpg
+
+        name = f"attune_bench_{os.getpid()}_{name}"
+        admin = await asyncpg.connect(self.url)
+        try:
+            await admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
+            await admin.execute(f'CREATE DATABASE "{name}"')
+        finally:
+            await admin.close()
+        self.made.append(name)
+        db = await Database.open(with_database(self.url, name))
+        await db.migrate()
+        return db
+
+    async def drop_all(self) -> None:
+        import asyncpg
+
+        admin = await asyncpg.connect(self.url)
+        try:
+            for name in self.made:
+                await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        finally:
+            await admin.close()
+
+
+async def floor_postgresql(url: str, rows: list[NewCheckin]) -> float:
+    """Raw asyncpg: one transaction, one executemany, same schema."""
+    import asyncpg
+
+    from attune.postgres import _init_connection, translate
+    from cogs.checkins.service import _INSERT_CHECKIN
+
+    connection = await asyncpg.connect(url)
+    await _init_connection(connection)  # the same text codec for timestamptz as Attune's
+    values = [row.row() for row in rows]
+    sql = translate(_INSERT_CHECKIN)
+    began = time.perf_counter()
+    async with connection.transaction():
+        await connection.executemany(sql, values)
+    elapsed = time.perf_counter() - began
+    await connection.close()
+    return elapsed
+
+
 async def timed(coro_factory, repeat: int) -> list[float]:
     samples = []
     for _ in range(repeat):
@@ -105,11 +169,21 @@ async def timed(coro_factory, repeat: int) -> list[float]:
     return samples
 
 
-async def main(quick: bool) -> None:
+async def main(quick: bool, backend: str, url: str | None) -> None:
     header("storage", quick)
+    print(f"backend                   {backend}")
     total = 100_000 if quick else 1_000_000
     singles = 5_000 if quick else 50_000
     rows = generate(total, guilds=100)
+    if backend == "postgresql":
+        if not url:
+            raise SystemExit("--backend postgresql needs --url or ATTUNE_TEST_POSTGRESQL")
+        server = Postgres(url)
+        try:
+            await run_postgresql(server, rows, total, singles, quick)
+        finally:
+            await server.drop_all()
+        return
     folder = Path(tempfile.mkdtemp(prefix="attune-bench-"))
 
     # Floor: raw executemany on the same schema (migrations applied first, then closed).
@@ -118,17 +192,62 @@ async def main(quick: bool) -> None:
     floor = floor_executemany(folder / "floor.sqlite3", rows)
 
     db = await fresh_database(folder / "attune.sqlite3")
+    single_db = await fresh_database(folder / "single.sqlite3")
+    batch, history, summary, plans = await measure(
+        db, single_db, rows, floor, total, singles, quick, "sqlite"
+    )
+    await db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    pages = await db.fetchval("PRAGMA page_count")
+    page_size = await db.fetchval("PRAGMA page_size")
+    size = pages * page_size
+    await db.close()
+    report(batch, floor, history, summary, plans, size, total)
+
+
+def report(
+    batch: float,
+    floor: float,
+    history: list[float],
+    summary: list[float],
+    plans: list[bool],
+    size: int,
+    total: int,
+) -> None:
+    print(
+        f"on disk                   {size / total:.1f} bytes per check-in"
+        f" (tables + indexes; {size / 1e6:.1f} MB)"
+    )
+    print(
+        f"SUMMARY storage: batch/floor {batch / floor:.2f}; "
+        f"history p99 {percentile(history, 99) * 1000:.2f} ms; "
+        f"summary p99 {percentile(summary, 99) * 1000:.2f} ms; full scans {sum(plans)}; "
+        f"{size / total:.0f} B/check-in"
+    )
+
+
+async def measure(
+    db: Database,
+    single_db: Database,
+    rows: list[NewCheckin],
+    floor: float,
+    total: int,
+    singles: int,
+    quick: bool,
+    backend: str,
+) -> tuple[float, list[float], list[float], list[bool]]:
+    """The figures both backends share: batch and single-row writes, query latencies, plans."""
     service = CheckinService(db)
     began = time.perf_counter()
     await service.add_checkins_batch(rows)
     batch = time.perf_counter() - began
+    if backend == "postgresql":
+        await db.execute("ANALYZE")  # SQLite plans without statistics; PostgreSQL wants them
     print(f"rows                      {total:,}")
     print(f"floor (raw executemany)   {floor:.2f} s  ({total / floor:,.0f} rows/s)")
     print(
         f"batch path                {batch:.2f} s  ({total / batch:,.0f} rows/s)  ratio {batch / floor:.2f}"
     )
 
-    single_db = await fresh_database(folder / "single.sqlite3")
     single_service = CheckinService(single_db)
     latencies = []
     began = time.perf_counter()
@@ -193,29 +312,38 @@ async def main(quick: bool) -> None:
             (BIG_MEMBER, "2026-11-25T00:00:00+00:00", "2026-11-26T00:00:00+00:00"),
         ),
     ]:
-        detail = " | ".join(r[3] for r in await db.fetchall("EXPLAIN QUERY PLAN " + sql, params))
-        scan = "SCAN checkins" in detail and "USING" not in detail.split("SCAN checkins", 1)[1][:40]
+        if backend == "sqlite":
+            detail = " | ".join(r[3] for r in await db.fetchall("EXPLAIN QUERY PLAN " + sql, params))
+            scan = "SCAN checkins" in detail and "USING" not in detail.split("SCAN checkins", 1)[1][:40]
+        else:
+            detail = " | ".join(r[0].strip() for r in await db.fetchall("EXPLAIN " + sql, params))
+            scan = "Seq Scan on checkins" in detail
         plans.append(scan)
         print(f"plan {label:<20} {'FULL SCAN' if scan else 'ok'}: {detail}")
 
-    await db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    pages = await db.fetchval("PRAGMA page_count")
-    page_size = await db.fetchval("PRAGMA page_size")
-    size = pages * page_size
+    return batch, history, summary, plans
+
+
+async def run_postgresql(
+    server: Postgres, rows: list[NewCheckin], total: int, singles: int, quick: bool
+) -> None:
+    floor_db = await server.fresh("floor")
+    await floor_db.close()
+    floor = await floor_postgresql(with_database(server.url, server.made[-1]), rows)
+    db = await server.fresh("attune")
+    single_db = await server.fresh("single")
+    batch, history, summary, plans = await measure(
+        db, single_db, rows, floor, total, singles, quick, "postgresql"
+    )
+    size = await db.fetchval("SELECT pg_total_relation_size('checkins')")
     await db.close()
-    print(
-        f"on disk                   {size / total:.1f} bytes per check-in"
-        f" (tables + indexes; {size / 1e6:.1f} MB)"
-    )
-    print(
-        f"SUMMARY storage: batch/floor {batch / floor:.2f}; "
-        f"history p99 {percentile(history, 99) * 1000:.2f} ms; "
-        f"summary p99 {percentile(summary, 99) * 1000:.2f} ms; full scans {sum(plans)}; "
-        f"{size / total:.0f} B/check-in"
-    )
+    report(batch, floor, history, summary, plans, size, total)
 
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="100,000 rows instead of 1,000,000")
-    asyncio.run(main(parser.parse_args().quick))
+    parser.add_argument("--backend", choices=("sqlite", "postgresql"), default="sqlite")
+    parser.add_argument("--url", default=os.environ.get("ATTUNE_TEST_POSTGRESQL"), help="PostgreSQL server")
+    args = parser.parse_args()
+    asyncio.run(main(args.quick, args.backend, args.url))

@@ -1,4 +1,5 @@
-"""Shared fixtures: real SQLite files under tmp_path, the real bot on simcord, virtual time."""
+"""Shared fixtures: real SQLite files under tmp_path (and real PostgreSQL databases for tests marked
+``both_backends``), the real bot on simcord, virtual time."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from attune.content import Content, load_content
 from attune.db import Database
 from attune.errors import UserError
 from attune.ui import AttuneDynamicItem, unwrap
+from tests import pg
 from tests.helpers import bot_factory
 
 CONTENT_DIR = DEFAULT_CONTENT_DIR
@@ -59,6 +61,12 @@ def _scheduler_follows_virtual_clock(monkeypatch: pytest.MonkeyPatch) -> None:
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
+        "both_backends: run the test on SQLite and on PostgreSQL (the PostgreSQL case skips unless "
+        "ATTUNE_TEST_POSTGRESQL names a server)",
+    )
+    config.addinivalue_line("markers", "sqlite_only: exempt from a module's both_backends (SQLite specifics)")
+    config.addinivalue_line(
+        "markers",
         "restarts(*items): the test presses each of these DynamicItem classes on a bot started by a "
         "restart and asserts the outcome (checked when it ends; tests/test_restarts.py wants one per item)",
     )
@@ -83,23 +91,59 @@ def content() -> Content:
     return load_content(CONTENT_DIR)
 
 
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    marked = metafunc.definition.get_closest_marker("both_backends")
+    if (
+        "backend" in metafunc.fixturenames
+        and marked
+        and not metafunc.definition.get_closest_marker("sqlite_only")
+    ):
+        metafunc.parametrize("backend", pg.BACKENDS, indirect=True)
+
+
+@pytest.fixture
+def backend(request: pytest.FixtureRequest) -> str:
+    """``sqlite``, or ``postgresql`` for the second case of a test marked ``both_backends``."""
+    return getattr(request, "param", "sqlite")
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Any:
+    server = pg.Server(pg.server_url())
+    yield server
+    server.drop_template()
+
+
 @pytest.fixture
 def db_path(tmp_path: Path) -> Path:
     return tmp_path / "attune.sqlite3"
 
 
 @pytest.fixture
-def settings(db_path: Path) -> Settings:
-    # One shard: simcord needs the count an AutoShardedBot would otherwise ask Discord for.
-    return Settings(token="test-token", database=db_path, content_dir=CONTENT_DIR, shard_count=1)
+async def database(backend: str, db_path: Path, request: pytest.FixtureRequest) -> AsyncIterator[Path | str]:
+    """What ``ATTUNE_DATABASE`` names in this test: an SQLite file, or a fresh PostgreSQL database
+    (already migrated, copied from a template: fast)."""
+    if backend == "sqlite":
+        yield db_path
+        return
+    server = request.getfixturevalue("pg_server")
+    url = await server.fresh()
+    yield url
+    await server.drop(url)
 
 
 @pytest.fixture
-async def db(db_path: Path) -> AsyncIterator[Database]:
-    database = await Database.open(db_path)
-    await database.migrate()
-    yield database
-    await database.close()
+def settings(database: Path | str) -> Settings:
+    # One shard: simcord needs the count an AutoShardedBot would otherwise ask Discord for.
+    return Settings(token="test-token", database=database, content_dir=CONTENT_DIR, shard_count=1)
+
+
+@pytest.fixture
+async def db(database: Path | str) -> AsyncIterator[Database]:
+    opened = await Database.open(database)
+    await opened.migrate()
+    yield opened
+    await opened.close()
 
 
 @pytest.fixture

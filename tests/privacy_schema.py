@@ -100,6 +100,7 @@ SCHEMA: dict[str, dict[str, str]] = {
         "claimed_at": TIME,
         "finished_at": TIME,
         "detail": "not personal: the outcome in fixed words, an error type or a message id",
+        "claimed_by": "not personal: a random number naming the bot process that claimed it",
     },
     "episode_digest_posts": {
         "guild_id": GUILD,

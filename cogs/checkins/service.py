@@ -13,10 +13,8 @@ from datetime import date, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import aiosqlite
-
 from attune.clock import Clock, utcnow
-from attune.db import Database
+from attune.db import Connection, Database
 from attune.ledger import member_key
 from attune.takedowns import Takedown, enqueue
 from attune.timeparse import ALL_DAYS, Recurrence, days_from_text, days_to_text, weekly_at
@@ -503,7 +501,7 @@ ALERT_REDACTED = (
 )
 
 
-async def delete_alerts(conn: aiosqlite.Connection, user_id: int, now: datetime) -> int:
+async def delete_alerts(conn: Connection, user_id: int, now: datetime) -> int:
     """Inside a privacy delete's transaction: drop the member's alerts, queue their posts' redaction."""
     async with conn.execute(
         "SELECT channel_id, message_id FROM support_alerts WHERE user_id = ? AND message_id IS NOT NULL",

@@ -304,7 +304,9 @@ class EpisodeStore:
         now = self.clock().isoformat()
         async with self.db.transaction() as conn:
             async with conn.execute(
-                "SELECT count(*), sum(url = ?) FROM episode_feeds WHERE guild_id = ?", (url, guild_id)
+                "SELECT count(*), sum(CASE WHEN url = ? THEN 1 ELSE 0 END) FROM episode_feeds"
+                " WHERE guild_id = ?",
+                (url, guild_id),
             ) as cursor:
                 row = await cursor.fetchone()
             count, same = (row[0], row[1]) if row else (0, 0)
@@ -353,7 +355,7 @@ class EpisodeStore:
 
     async def feeds(self, guild_id: int) -> list[Feed]:
         rows = await self.db.fetchall(
-            "SELECT * FROM episode_feeds WHERE guild_id = ? ORDER BY title COLLATE NOCASE, id", (guild_id,)
+            "SELECT * FROM episode_feeds WHERE guild_id = ? ORDER BY lower(title), id", (guild_id,)
         )
         return [Feed.from_row(r) for r in rows]
 

@@ -237,10 +237,17 @@ class SitStore:
         """Carry the answers for a moved occurrence over to its new time."""
         if old == new:
             return 0
-        return await self.db.execute(
-            "UPDATE OR REPLACE sit_rsvps SET occurrence = ? WHERE sit_id = ? AND occurrence = ?",
-            (_iso(new), sit_id, _iso(old)),
-        )
+        async with self.db.transaction() as conn:  # a member's answer at `new` gives way to the moved one
+            await conn.execute(
+                "DELETE FROM sit_rsvps WHERE sit_id = ? AND occurrence = ? AND user_id IN"
+                " (SELECT user_id FROM sit_rsvps WHERE sit_id = ? AND occurrence = ?)",
+                (sit_id, _iso(new), sit_id, _iso(old)),
+            )
+            cursor = await conn.execute(
+                "UPDATE sit_rsvps SET occurrence = ? WHERE sit_id = ? AND occurrence = ?",
+                (_iso(new), sit_id, _iso(old)),
+            )
+            return int(cursor.rowcount)
 
     # ------------------------------------------------------------ voice time
 

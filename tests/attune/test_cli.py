@@ -178,3 +178,60 @@ def test_settings_from_dotenv_and_environment(tmp_path: Path) -> None:
         load_settings({"ATTUNE_DEV_GUILD": "abc"}, None)
     with pytest.raises(ConfigError, match="DISCORD_GATEWAY_URL"):
         load_settings({"DISCORD_GATEWAY_URL": "http://x"}, None)
+
+
+def migrated(path: Path, *rows: tuple[str, tuple[object, ...]]) -> None:
+    """Create the SQLite database at ``path`` as a start would, with ``rows`` written into it."""
+    import asyncio
+
+    from attune.db import Database
+
+    async def fill() -> None:
+        db = await Database.open(path)
+        await db.migrate()
+        for sql, params in rows:
+            await db.execute(sql, params)
+        await db.close()
+
+    asyncio.run(fill())
+
+
+def test_check_names_the_backend_and_schema_version(tmp_path: Path) -> None:
+    from attune.db import discover_migrations
+
+    assert "does not exist yet" in run(["check"], tmp_path, DISCORD_TOKEN="x").stdout
+    migrated(tmp_path / "data" / "attune.sqlite3")
+    newest = discover_migrations()[-1].version
+    result = run(["check"], tmp_path, DISCORD_TOKEN="x")
+    assert f"is SQLite, readable (schema {newest}, up to date)" in result.stdout
+
+
+def test_migrate_to_copies_and_then_refuses_the_filled_target(tmp_path: Path, pg_server) -> None:
+    import asyncio
+
+    from attune.db import Database
+
+    path = tmp_path / "data" / "attune.sqlite3"
+
+    async def fill() -> None:
+        db = await Database.open(path)
+        await db.migrate()
+        await db.execute(
+            "INSERT INTO guild_settings (guild_id, timezone, updated_at) VALUES (1, 'UTC', ?)",
+            ("2026-11-25T09:00:00+00:00",),
+        )
+        await db.close()
+
+    asyncio.run(fill())
+    url = asyncio.run(pg_server.fresh(migrated=False))
+    try:
+        result = run(["migrate-to", url], tmp_path)
+        assert result.returncode == 0, result.stderr
+        assert "row counts verified" in result.stdout and "Copied" in result.stdout
+        again = run(["migrate-to", url], tmp_path)
+        assert again.returncode == 2
+        assert "not empty" in one_line(again)
+        bad = run(["migrate-to", "mysql://nope"], tmp_path)
+        assert "is not a postgresql:// URL" in one_line(bad)
+    finally:
+        asyncio.run(pg_server.drop(url))

@@ -71,6 +71,7 @@ async def test_a_corrupt_file_is_reported_and_left_untouched(tmp_path: Path) -> 
     assert not Path(str(path) + "-wal").exists()
 
 
+@pytest.mark.both_backends
 async def test_transaction_rolls_back_on_error(db: Database) -> None:
     with pytest.raises(RuntimeError):
         async with db.transaction() as conn:
@@ -79,6 +80,7 @@ async def test_transaction_rolls_back_on_error(db: Database) -> None:
     assert await db.fetchval("SELECT count(*) FROM meta WHERE key = 'a'") == 0
 
 
+@pytest.mark.both_backends
 async def test_concurrent_writers_are_serialised(db: Database) -> None:
     import asyncio
 

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
 from attune import ledger
 from attune.db import Database
 from cogs.checkins import reminders
 from tests.cogs.checkins.steps import HOUR
 from tests.helpers import community, rows
+
+pytestmark = pytest.mark.both_backends
 
 NOW = datetime(2026, 3, 1, tzinfo=UTC)
 

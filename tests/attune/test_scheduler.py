@@ -14,6 +14,8 @@ from attune.db import Database
 from attune.scheduler import Occurrence, PermanentFailure, Plan, Scheduler
 from attune.timeparse import Recurrence, Repeat
 
+pytestmark = pytest.mark.both_backends
+
 T0 = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
 
 

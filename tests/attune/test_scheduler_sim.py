@@ -7,6 +7,8 @@ import pytest
 from tests.attune import schedule_probe
 from tests.helpers import bot_factory, restart, rows
 
+pytestmark = pytest.mark.both_backends
+
 EXTENSIONS = ("cogs.settings", "tests.attune.schedule_probe")
 
 

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
+
 from tests.cogs.checkins.steps import HOUR, check_in, cog, set_up_daily
 from tests.helpers import community, restart, rows
+
+pytestmark = pytest.mark.both_backends
 
 
 async def shared_check_in(env, c):

@@ -7,6 +7,7 @@ import contextlib
 import os
 import signal
 import sys
+import tempfile
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -63,7 +64,7 @@ class BotProcess:
         return code
 
 
-def bot_environment(fake: FakeDiscord, database: Path, **extra: str) -> dict[str, str]:
+def bot_environment(fake: FakeDiscord, database: Path | str, **extra: str) -> dict[str, str]:
     return {
         "PATH": os.environ.get("PATH", ""),
         "PYTHONPATH": str(ROOT),
@@ -79,13 +80,14 @@ def bot_environment(fake: FakeDiscord, database: Path, **extra: str) -> dict[str
 
 @contextlib.asynccontextmanager
 async def bot_process(
-    fake: FakeDiscord, database: Path, *args: str, **extra: str
+    fake: FakeDiscord, database: Path | str, *args: str, **extra: str
 ) -> AsyncIterator[BotProcess]:
+    """``database``: an SQLite file (the process runs in its folder) or a ``postgresql://`` URL."""
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         str(ROOT / "bot.py"),
         *args,
-        cwd=database.parent,
+        cwd=database.parent if isinstance(database, Path) else tempfile.gettempdir(),
         env=bot_environment(fake, database, **extra),
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,

@@ -148,3 +148,42 @@ async def test_unreachable_discord_is_one_line_and_exit_2(tmp_path: Path) -> Non
     assert code == 2
     assert any(line.startswith("attune: cannot reach Discord") for line in bot.lines), bot.log
     assert "Traceback" not in bot.log
+
+
+async def test_runs_on_postgresql_answers_and_stops_cleanly(
+    fake: FakeDiscord, tmp_path: Path, pg_server
+) -> None:
+    import asyncpg
+
+    from attune.db import POSTGRESQL_DIALECT
+
+    url = await pg_server.fresh(migrated=False)  # empty: the process migrates it
+    try:
+        guild = fake.add_guild("Sangha", channels=["general"])
+        alice = fake.add_member(guild.id, "alice")
+        where = tmp_path / "unused.sqlite3"
+        async with bot_process(fake, where, "sync", ATTUNE_DATABASE=url) as sync:
+            assert await sync.wait() == 0, sync.log
+        started = datetime.now(UTC)
+        async with bot_process(fake, where, ATTUNE_DATABASE=url) as bot:
+            await bot.wait_for_line("ready as")
+            handle = await fake.invoke_slash(guild.id, guild.channel("general"), alice, "about")
+            assert (await handle.wait_response(timeout=10)).embeds[0]["title"].startswith("Attune ")
+            assert await bot.terminate() == 0, bot.log
+            assert any("database closed" in line for line in bot.lines)
+            assert "Traceback" not in bot.log
+        assert not where.exists()  # nothing went to SQLite
+        conn = await asyncpg.connect(url)
+        try:
+            newest = discover_migrations(dialect=POSTGRESQL_DIALECT)[-1].version
+            assert await conn.fetchval("SELECT version FROM attune_schema") == newest
+            heartbeat = await conn.fetchval("SELECT value FROM meta WHERE key = 'scheduler.heartbeat'")
+        finally:
+            await conn.close()
+        assert started <= datetime.fromisoformat(heartbeat) <= datetime.now(UTC)
+        async with bot_process(fake, where, "check", ATTUNE_DATABASE=url) as check:
+            assert await check.wait() == 0
+        out = (await check.process.stdout.read()).decode() if check.process.stdout else ""
+        assert f"is PostgreSQL, reachable (schema {newest}, up to date)" in out
+    finally:
+        await pg_server.drop(url)

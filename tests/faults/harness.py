@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import sqlite3
 from collections.abc import AsyncIterator, Callable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -19,7 +20,7 @@ from zoneinfo import ZoneInfo
 
 from aiohttp import web
 
-from attune.db import Database
+from attune.db import Database, is_postgresql
 from attune.scheduler import HEARTBEAT_KEY
 from attune.timeparse import ALL_DAYS
 from cogs.checkins.daily import plan_for
@@ -39,7 +40,7 @@ def utcnow() -> datetime:
 # ------------------------------------------------------------------------------ the database
 
 
-async def create_database(path: Path) -> None:
+async def create_database(path: Path | str) -> None:
     """A database migrated by the product's own code (what the first start would create)."""
     db = await Database.open(path)
     await db.migrate()
@@ -52,17 +53,42 @@ def connect(path: Path) -> sqlite3.Connection:
     return connection
 
 
-def execute(path: Path, sql: str, params: tuple[Any, ...] = ()) -> int:
-    with contextlib.closing(connect(path)) as connection, connection:
+def _on_postgresql(url: str, sql: str, params: tuple[Any, ...]) -> tuple[list[dict[str, Any]], int]:
+    """One statement on PostgreSQL through Attune's own SQL layer, from synchronous code (a thread
+    with its own event loop, so it works inside a running test too): rows and the new id."""
+    import asyncpg
+
+    from attune.postgres import PgConnection, PostgresDatabase, _init_connection
+
+    async def run() -> tuple[list[dict[str, Any]], int]:
+        conn = await asyncpg.connect(url)
+        try:
+            await _init_connection(conn)
+            tables = frozenset(await PostgresDatabase.identity_tables(conn))
+            cursor = await PgConnection(conn, tables).execute(sql, params)
+            return [dict(row) for row in await cursor.fetchall()], int(cursor.lastrowid or 0)
+        finally:
+            await conn.close()
+
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(lambda: asyncio.run(run())).result()
+
+
+def execute(path: Path | str, sql: str, params: tuple[Any, ...] = ()) -> int:
+    if is_postgresql(path):
+        return _on_postgresql(str(path), sql, params)[1]
+    with contextlib.closing(connect(Path(path))) as connection, connection:
         return int(connection.execute(sql, params).lastrowid or 0)
 
 
-def query(path: Path, sql: str, params: tuple[Any, ...] = ()) -> list[dict[str, Any]]:
-    with contextlib.closing(connect(path)) as connection:
+def query(path: Path | str, sql: str, params: tuple[Any, ...] = ()) -> list[dict[str, Any]]:
+    if is_postgresql(path):
+        return _on_postgresql(str(path), sql, params)[0]
+    with contextlib.closing(connect(Path(path))) as connection:
         return [dict(row) for row in connection.execute(sql, params)]
 
 
-def seed_heartbeat(path: Path, at: datetime) -> None:
+def seed_heartbeat(path: Path | str, at: datetime) -> None:
     """As if a previous process was last alive at ``at``: start-up then catches up what fell due since."""
     execute(
         path,
@@ -72,7 +98,7 @@ def seed_heartbeat(path: Path, at: datetime) -> None:
 
 
 def seed_sit(
-    path: Path,
+    path: Path | str,
     *,
     guild_id: int,
     channel_id: int,
@@ -114,7 +140,7 @@ def calm_zone(at: datetime) -> str:
     raise AssertionError("unreachable: three zones 9 and 5 hours apart")  # pragma: no cover
 
 
-def seed_checkin_setup(path: Path, *, guild_id: int, channel_id: int, due_by: datetime) -> datetime:
+def seed_checkin_setup(path: Path | str, *, guild_id: int, channel_id: int, due_by: datetime) -> datetime:
     """Daily check-ins whose occurrence today falls in the minute before ``due_by``; returns it (UTC).
 
     The occurrence is computed by the product's own plan (whatever offset it gives a guild's minute).
@@ -138,7 +164,7 @@ def seed_checkin_setup(path: Path, *, guild_id: int, channel_id: int, due_by: da
     return occurrence
 
 
-def ledger(path: Path, kind: str, key: str | int) -> list[dict[str, Any]]:
+def ledger(path: Path | str, kind: str, key: str | int) -> list[dict[str, Any]]:
     return query(
         path,
         "SELECT id, kind, key, occurrence, status, attempts, detail FROM deliveries"
@@ -147,7 +173,7 @@ def ledger(path: Path, kind: str, key: str | int) -> list[dict[str, Any]]:
     )
 
 
-def settled(path: Path, wanted: list[tuple[str, str | int]]) -> bool:
+def settled(path: Path | str, wanted: list[tuple[str, str | int]]) -> bool:
     """Every ``(kind, key)`` has a ledger row and none of them is still only claimed."""
     for kind, key in wanted:
         rows = ledger(path, kind, key)
@@ -260,7 +286,7 @@ class Holds:
 
 
 @contextlib.asynccontextmanager
-async def running_bot(fake: FakeDiscord, database: Path) -> AsyncIterator[BotProcess]:
+async def running_bot(fake: FakeDiscord, database: Path | str) -> AsyncIterator[BotProcess]:
     """``python bot.py`` against ``fake`` on ``database``, once it has said it is ready."""
     async with bot_process(fake, database) as bot:
         await bot.wait_for_line("ready as", timeout=30)

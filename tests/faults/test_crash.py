@@ -24,6 +24,7 @@ from typing import Any
 import pytest
 
 from fakediscord import FakeDiscord
+from tests import pg
 from tests.faults.harness import (
     FINAL,
     Holds,
@@ -69,8 +70,7 @@ class Outcome:
     claimed_after: list[dict[str, Any]] = field(default_factory=list)
 
 
-async def _scenario(tmp: Path) -> Outcome:
-    database = tmp / "attune.sqlite3"
+async def _scenario(database: Path | str) -> Outcome:
     await create_database(database)
     outcome = Outcome()
     cases = outcome.cases
@@ -149,9 +149,21 @@ async def _scenario(tmp: Path) -> Outcome:
     return outcome
 
 
-@pytest.fixture(scope="module")
-def outcome(tmp_path_factory: pytest.TempPathFactory) -> Outcome:
-    return asyncio.run(_scenario(tmp_path_factory.mktemp("crash")))
+@pytest.fixture(scope="module", params=pg.BACKENDS)
+def outcome(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Outcome:
+    """One kill and one restart per backend (PostgreSQL: a fresh database the first start migrates)."""
+    if request.param == "sqlite":
+        return asyncio.run(_scenario(tmp_path_factory.mktemp("crash") / "attune.sqlite3"))
+    server = request.getfixturevalue("pg_server")
+
+    async def on_postgresql() -> Outcome:
+        url = await server.fresh(migrated=False)
+        try:
+            return await _scenario(url)
+        finally:
+            await server.drop(url)
+
+    return asyncio.run(on_postgresql())
 
 
 def _killed_mid_delivery(case: Case) -> None:

@@ -5,12 +5,15 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time
 
 import discord
+import pytest
 
 from attune.timeparse import Recurrence, Repeat
 from cogs.checkins.daily import KIND, deadline, plan_for
 from cogs.checkins.service import Setup
 from tests.cogs.checkins.steps import DAY, HOUR, cog, set_up_daily, starters, thread_names
 from tests.helpers import community, restart, rows
+
+pytestmark = pytest.mark.both_backends
 
 # simcord's clock starts at 2026-01-01T00:00Z, a Thursday.
 

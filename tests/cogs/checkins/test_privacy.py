@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from cogs.checkins import reminders
 from tests.cogs.checkins.steps import HOUR, check_in, set_up_daily
 from tests.helpers import answer, community, rows
+
+pytestmark = pytest.mark.both_backends
 
 
 async def exported(actor, channel) -> dict:

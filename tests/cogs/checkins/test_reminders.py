@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import pytest
+
 from cogs.checkins import reminders
 from tests.cogs.checkins.steps import DAY, HOUR, check_in, cog, set_up_daily
 from tests.helpers import answer, community, restart, rows, slow_renders
+
+pytestmark = pytest.mark.both_backends
 
 
 def dms(actor) -> list[str]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import discord
+import pytest
 
 from cogs.episodes.service import EpisodeStore
 from tests.cogs.episodes.conftest import RSS_TYPE as RSS
@@ -15,6 +16,8 @@ from tests.cogs.episodes.support import (
     sent_payloads,
 )
 from tests.helpers import community, pings_nobody, refused, restart, rows, told
+
+pytestmark = pytest.mark.both_backends
 
 HALF_HOUR = 30 * 60
 

@@ -11,6 +11,8 @@ from cogs.episodes.parse import parse_feed
 from cogs.episodes.service import MAX_FEEDS_PER_GUILD, EpisodeStore, backoff
 from tests.cogs.episodes.conftest import fixture_bytes, grown, rss_item
 
+pytestmark = pytest.mark.both_backends
+
 NOW = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
 GUILD = 111
 

@@ -5,10 +5,13 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import pytest
 from discord.ext import commands
 
 from cogs.settings.privacy import DeleteCancel, DeleteConfirm
 from tests.helpers import answer, community, restart, restarts
+
+pytestmark = pytest.mark.both_backends
 
 
 class NotesCog(commands.Cog):

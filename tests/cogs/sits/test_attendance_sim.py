@@ -3,8 +3,12 @@ voice activity away from sits is not recorded."""
 
 from __future__ import annotations
 
+import pytest
+
 from tests.cogs.sits.sim import bot_posts, sangha, schedule
 from tests.helpers import restart, rows
+
+pytestmark = pytest.mark.both_backends
 
 
 async def attended(bot) -> dict[int, int]:  # type: ignore[no-untyped-def]

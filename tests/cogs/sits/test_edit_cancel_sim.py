@@ -20,6 +20,8 @@ from tests.cogs.sits.sim import (
 )
 from tests.helpers import refused, rows, told
 
+pytestmark = pytest.mark.both_backends
+
 
 async def going_and_maybe(env, c):  # type: ignore[no-untyped-def]
     sit = await only_sit(env.bot)

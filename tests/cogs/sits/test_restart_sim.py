@@ -5,11 +5,14 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import pytest
 from icalendar import Calendar
 
 from cogs.sits.views import CalendarButton, SatButton
 from tests.cogs.sits.sim import announcement, bot_posts, deny_bot_in, only_sit, sangha, schedule
 from tests.helpers import restart, restarts, rows
+
+pytestmark = pytest.mark.both_backends
 
 
 def bells(channel) -> list[str]:  # type: ignore[no-untyped-def]

@@ -5,11 +5,14 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import pytest
 from icalendar import Calendar
 
 from cogs.sits.views import RsvpButton
 from tests.cogs.sits.sim import announcement, field, only_sit, sangha, schedule
 from tests.helpers import restart, restarts, rows, told
+
+pytestmark = pytest.mark.both_backends
 
 
 def coming(channel, sit) -> str:  # type: ignore[no-untyped-def]

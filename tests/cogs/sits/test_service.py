@@ -11,6 +11,8 @@ from cogs.sits.models import Sit
 from cogs.sits.service import SitStore
 from tests.cogs.sits.factory import draft
 
+pytestmark = pytest.mark.both_backends
+
 GUILD, HOST, ALICE, BOB, CAROL = 9, 5, 11, 12, 13
 T0 = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
 

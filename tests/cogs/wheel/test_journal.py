@@ -6,9 +6,13 @@ import json
 import re
 from typing import Any
 
+import pytest
+
 from attune.content import Content
 from cogs.wheel.views import JournalPageButton
 from tests.helpers import answer, community, restart, restarts, rows
+
+pytestmark = pytest.mark.both_backends
 
 
 def labels(message: Any) -> list[tuple[str, bool]]:

@@ -5,10 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 import discord
+import pytest
 
 from attune.content import Content
 from cogs.wheel.views import PromptReflectButton
 from tests.helpers import community, pings_nobody, restart, restarts, rows, told
+
+pytestmark = pytest.mark.both_backends
 
 
 def labels(message: Any) -> list[str]:

@@ -11,6 +11,8 @@ from attune.db import Database
 from attune.errors import UserError
 from cogs.wheel.service import REFLECTION_MAX, WheelStore, check_reflection, rotation_segment
 
+pytestmark = pytest.mark.both_backends
+
 
 class Clock:
     def __init__(self) -> None:
