@@ -1,7 +1,8 @@
 """Two clusters: two real ``python bot.py`` processes, each running one of two shards, against the
 loopback fake Discord (which routes each guild to its shard and enforces one global 50/s limit for
-both) and one database. Every guild's daily check-in thread is posted once, by the process that owns
-the guild; one process killed with SIGKILL mid-delivery and restarted loses and duplicates nothing.
+both) and one database (an SQLite file, and PostgreSQL). Every guild's daily check-in thread is
+posted once, by the process that owns the guild; one process killed with SIGKILL mid-delivery and
+restarted loses and duplicates nothing.
 
 The kill lands exactly in the gap: the fake holds the answer to one shard-1 guild's thread starter
 (the message is made, the answer never comes) until the process is dead.
@@ -21,6 +22,7 @@ from typing import Any
 import pytest
 
 from fakediscord import FakeDiscord
+from tests import pg
 from tests.e2e.process import BotProcess, bot_process
 from tests.faults.harness import (
     FINAL,
@@ -46,7 +48,7 @@ DELIVERED = re.compile(r"delivered checkins\.daily:(\d+) ")
 
 
 @contextlib.asynccontextmanager
-async def cluster(fake: FakeDiscord, database: Path, shard: int) -> AsyncIterator[BotProcess]:
+async def cluster(fake: FakeDiscord, database: Path | str, shard: int) -> AsyncIterator[BotProcess]:
     """``python bot.py`` running shard ``shard`` of ``SHARDS`` (not yet waited for)."""
     async with bot_process(
         fake, database, ATTUNE_SHARD_COUNT=str(SHARDS), ATTUNE_SHARDS=str(shard)
@@ -71,8 +73,7 @@ class Outcome:
     identified: list[list[int] | None] = field(default_factory=list)
 
 
-async def _scenario(tmp: Path) -> Outcome:
-    database = tmp / "attune.sqlite3"
+async def _scenario(database: Path | str) -> Outcome:
     await create_database(database)
     outcome = Outcome()
     fake = FakeDiscord(token="cluster-faults", rate_limits=True, global_rate_limit=50)
@@ -118,9 +119,21 @@ async def _scenario(tmp: Path) -> Outcome:
     return outcome
 
 
-@pytest.fixture(scope="module")
-def outcome(tmp_path_factory: pytest.TempPathFactory) -> Outcome:
-    return asyncio.run(_scenario(tmp_path_factory.mktemp("clusters")))
+@pytest.fixture(scope="module", params=pg.BACKENDS)
+def outcome(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Outcome:
+    """One run per backend: the two clusters share an SQLite file, or a PostgreSQL database."""
+    if request.param == "sqlite":
+        return asyncio.run(_scenario(tmp_path_factory.mktemp("clusters") / "attune.sqlite3"))
+    server = request.getfixturevalue("pg_server")
+
+    async def on_postgresql() -> Outcome:
+        url = await server.fresh(migrated=False)
+        try:
+            return await _scenario(url)
+        finally:
+            await server.drop(url)
+
+    return asyncio.run(on_postgresql())
 
 
 def test_each_process_identified_with_its_shard(outcome: Outcome) -> None:
