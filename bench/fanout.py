@@ -10,13 +10,14 @@ spread over the shards, one database, the fake enforcing one global 50/s for all
 SIGKILL run kills one cluster.
 
     python bench/fanout.py [--quick] [--clusters N] [--rounds R] [--no-kill]
+                           [--backend sqlite|postgresql] [--url postgresql://…]
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import sqlite3
+import os
 import tempfile
 import time
 from collections import Counter
@@ -28,28 +29,37 @@ from _common import cpu_seconds, header, load_average, spread
 from _procs import started
 from _world import ZONES, build_guilds, migrated
 
+from attune.db import Database
 from fakediscord import FakeDiscord
+from tests import pg
 
 REQUESTS_PER_GUILD = 2  # the starter message, then its thread
 LEAD = 40  # seconds at least from start-up to the minute (every process is ready well before)
 
 
-def configure(path: Path, guild_ids: list[int], channels: dict[int, list[int]], due: datetime) -> None:
+async def configure(
+    database: Path | str, guild_ids: list[int], channels: dict[int, list[int]], due: datetime
+) -> None:
     """Every guild's daily check-in at its local wall time of ``due`` (one UTC minute for all)."""
     stamp = (due - timedelta(days=2)).isoformat()
-    with sqlite3.connect(path) as db:
-        for guild_id in guild_ids:
-            zone = ZONES[guild_id % len(ZONES)]
-            clock = due.astimezone(ZoneInfo(zone)).strftime("%H:%M")
-            db.execute(
-                "INSERT INTO guild_settings (guild_id, timezone, updated_at) VALUES (?, ?, ?)",
-                (guild_id, zone, stamp),
-            )
-            db.execute(
-                "INSERT INTO checkin_setups (guild_id, channel_id, clock, days, timezone, enabled, updated_at)"
-                " VALUES (?, ?, ?, '0,1,2,3,4,5,6', ?, 1, ?)",
-                (guild_id, channels[guild_id][0], clock, zone, stamp),
-            )
+    settings, setups = [], []
+    for guild_id in guild_ids:
+        zone = ZONES[guild_id % len(ZONES)]
+        clock = due.astimezone(ZoneInfo(zone)).strftime("%H:%M")
+        settings.append((guild_id, zone, stamp))
+        setups.append((guild_id, channels[guild_id][0], clock, zone, stamp))
+    db = await Database.open(database)  # Attune's own SQL layer: the same on SQLite and PostgreSQL
+    try:
+        await db.executemany(
+            "INSERT INTO guild_settings (guild_id, timezone, updated_at) VALUES (?, ?, ?)", settings
+        )
+        await db.executemany(
+            "INSERT INTO checkin_setups (guild_id, channel_id, clock, days, timezone, enabled, updated_at)"
+            " VALUES (?, ?, ?, '0,1,2,3,4,5,6', ?, 1, ?)",
+            setups,
+        )
+    finally:
+        await db.close()
 
 
 def tally(fake: FakeDiscord, channels: dict[int, list[int]]) -> tuple[int, int, int]:
@@ -76,19 +86,22 @@ def cluster_env(clusters: int, index: int) -> dict[str, str]:
 
 
 async def one_run(
-    guilds: int, kill_halfway: bool, clusters: int = 1
+    guilds: int, kill_halfway: bool, clusters: int = 1, server: pg.Server | None = None
 ) -> tuple[float, float, int, int, int, float, float]:
     async with FakeDiscord(
         token="bench-token", rate_limits=True, global_rate_limit=50, heartbeat_interval=30
     ) as fake:  # one fake, one global limit for every process
         world = build_guilds(fake, guilds, channels=2, shards=clusters if clusters > 1 else 0)
-        folder = Path(tempfile.mkdtemp(prefix="attune-fanout-"))
-        database = folder / "attune.sqlite3"
-        await migrated(database)
+        database: Path | str
+        if server is None:
+            database = Path(tempfile.mkdtemp(prefix="attune-fanout-")) / "attune.sqlite3"
+            await migrated(database)
+        else:
+            database = await server.fresh()  # a migrated PostgreSQL database of its own
         due = (datetime.now(UTC) + timedelta(seconds=LEAD)).replace(second=0, microsecond=0) + timedelta(
             minutes=1
         )
-        configure(database, world.guild_ids, world.text_channels, due)
+        await configure(database, world.guild_ids, world.text_channels, due)
         procs = [started(fake, database, **cluster_env(clusters, i)) for i in range(clusters)]
         bots = [bot for bot, _ in await asyncio.gather(*(cm.__aenter__() for cm in procs))]
         try:
@@ -133,6 +146,8 @@ async def one_run(
             )
         finally:
             await asyncio.gather(*(cm.__aexit__(None, None, None) for cm in procs))
+            if server is not None:
+                await server.drop(str(database))
 
 
 def report(
@@ -148,13 +163,14 @@ def report(
     return ratio
 
 
-async def main(quick: bool, clusters: int, rounds: int, kill: bool) -> None:
+async def main(quick: bool, clusters: int, rounds: int, kill: bool, server: pg.Server | None) -> None:
     header("fanout", quick)
     guilds = (200 if quick else 1000) * clusters
     where = f"{guilds} guilds" + (f", {clusters} clusters" if clusters > 1 else "")
+    where += ", PostgreSQL" if server else ", SQLite"
     plain = []
     for round_ in range(rounds):
-        result = await one_run(guilds, kill_halfway=False, clusters=clusters)
+        result = await one_run(guilds, kill_halfway=False, clusters=clusters, server=server)
         plain.append((report(f"{where} #{round_ + 1}", *result), result))
     ratios = [ratio for ratio, _ in plain]
     worst = [sum(result[i] for _, result in plain) for i in (2, 3, 4)]
@@ -163,7 +179,7 @@ async def main(quick: bool, clusters: int, rounds: int, kill: bool) -> None:
         f" duplicates {worst[0]}, missing {worst[1]}, 429s {worst[2]} in all rounds"
     )
     if kill:
-        killed = await one_run(guilds, kill_halfway=True, clusters=clusters)
+        killed = await one_run(guilds, kill_halfway=True, clusters=clusters, server=server)
         r2 = report(f"{where}, SIGKILL", *killed)
         summary += f"; with SIGKILL halfway: ratio {r2:.2f}, duplicates {killed[2]}, missing {killed[3]}"
     print(summary)
@@ -180,5 +196,16 @@ if __name__ == "__main__":
     )
     parser.add_argument("--rounds", type=int, default=1, help="undisturbed rounds (median and spread)")
     parser.add_argument("--no-kill", action="store_true", help="skip the SIGKILL-halfway run")
+    parser.add_argument("--backend", choices=("sqlite", "postgresql"), default="sqlite")
+    parser.add_argument(
+        "--url", default=os.environ.get(pg.URL_ENV), help="a PostgreSQL server that may create databases"
+    )
     args = parser.parse_args()
-    asyncio.run(main(args.quick, args.clusters, args.rounds, not args.no_kill))
+    if args.backend == "postgresql" and not args.url:
+        raise SystemExit(f"--backend postgresql needs --url or {pg.URL_ENV}")
+    server = pg.Server(args.url) if args.backend == "postgresql" else None
+    try:
+        asyncio.run(main(args.quick, args.clusters, args.rounds, not args.no_kill, server))
+    finally:
+        if server is not None:
+            server.drop_template()
