@@ -52,8 +52,12 @@ def intents() -> discord.Intents:
     return chosen
 
 
-class AttuneBot(commands.Bot):
-    """``setup_hook``: database → migrations → scheduler → cogs → persistent components."""
+class AttuneBot(commands.AutoShardedBot):
+    """``setup_hook``: database → migrations → scheduler → cogs → persistent components.
+
+    Sharded by discord.py: over the shards of ``settings.cluster`` (``ATTUNE_SHARD_COUNT``,
+    ``ATTUNE_SHARDS``) when set, else over as many as Discord recommends, all in this process.
+    """
 
     db: Database
     guild_settings: GuildSettings
@@ -73,6 +77,9 @@ class AttuneBot(commands.Bot):
         pacer: RequestPacer | None = None,
         **options: Any,
     ) -> None:
+        self.cluster = settings.cluster
+        options.setdefault("shard_count", self.cluster.count)
+        options.setdefault("shard_ids", self.cluster.ids)
         super().__init__(
             command_prefix=commands.when_mentioned,
             intents=intents(),
@@ -104,7 +111,11 @@ class AttuneBot(commands.Bot):
         await self.db.migrate()
         self.guild_settings = GuildSettings(self.db, self.clock)
         self.scheduler = Scheduler(
-            self.db, clock=self.clock, ready=self.wait_until_ready, available=self.guild_available
+            self.db,
+            clock=self.clock,
+            ready=self.wait_until_ready,
+            available=self.guild_available,
+            shards=self.cluster,
         )
         self.ledger_secret = await ledger.load_secret(self.db)
         self.cooldowns = Cooldowns(self.db, self.clock)
@@ -115,7 +126,16 @@ class AttuneBot(commands.Bot):
             await self.scheduler.start()
             self._pruning = asyncio.ensure_future(self._prune_ledger())
             self.takedowns.kick()  # finish take-downs a crash interrupted
-        log.info("Attune %s set up with %d cogs", self.version, len(self.cogs))
+        log.info(
+            "Attune %s set up with %d cogs; shards %s", self.version, len(self.cogs), self.cluster.describe()
+        )
+
+    async def launch_shards(self) -> None:
+        """Ask Discord for the recommended count when none is set, but connect to the configured
+        gateway (``DISCORD_GATEWAY_URL``) rather than the one that answer names, as before sharding."""
+        if self.shard_count is None and self.settings.gateway_url:
+            self.shard_count, _, _ = await self.http.get_bot_gateway()
+        await super().launch_shards()
 
     async def _prune_ledger(self) -> None:
         """Drop old ledger rows now (after every plan loaded) and then once a day."""
@@ -129,6 +149,10 @@ class AttuneBot(commands.Bot):
     async def on_ready(self) -> None:
         user = self.user
         log.info("ready as %s (%s) in %d guilds", user, user.id if user else "?", len(self.guilds))
+
+    def owns(self, guild_id: int | None) -> bool:
+        """Whether this process looks after ``guild_id``'s schedules and posts (its shard is ours)."""
+        return self.cluster.owns(guild_id)
 
     def guild_available(self, guild_id: int) -> bool:
         """False while Discord has named the guild but not sent it: after a fresh IDENTIFY (READY

@@ -135,7 +135,8 @@ async def _open_database(settings: Settings) -> Database:
 
 async def run_bot(settings: Settings, token: str, content: object) -> int:
     db = await _open_database(settings)
-    bot = AttuneBot(settings, content, db=db, pacer=RequestPacer())  # type: ignore[arg-type]
+    pacer = RequestPacer.share(settings.cluster.clusters)
+    bot = AttuneBot(settings, content, db=db, pacer=pacer)  # type: ignore[arg-type]
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
@@ -214,6 +215,7 @@ def check(settings: Settings) -> int:
         notes.append("DISCORD_TOKEN is set")
     else:
         problems.append("DISCORD_TOKEN is not set: put your bot token in .env or the environment")
+    notes.append(f"shards: {settings.cluster.describe()}")
     try:
         load_content(settings.content_dir)
         notes.append(f"content in {settings.content_dir} is valid")

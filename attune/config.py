@@ -14,9 +14,10 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from dotenv import dotenv_values
-from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, model_validator
 
 from attune.errors import ConfigError
+from attune.shards import Shards
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATABASE = Path("data") / "attune.sqlite3"
@@ -33,6 +34,9 @@ ENV_NAMES = {
     "gateway_url": "DISCORD_GATEWAY_URL",
     "feeds_allow": "ATTUNE_FEEDS_ALLOW",
     "feeds_public_only": "ATTUNE_FEEDS_PUBLIC_ONLY",  # retired: accepted, ignored, logged (one version)
+    "shard_count": "ATTUNE_SHARD_COUNT",
+    "shards": "ATTUNE_SHARDS",
+    "clusters": "ATTUNE_CLUSTERS",
 }
 
 _HOST_NAME = re.compile(
@@ -69,6 +73,9 @@ class Settings(BaseModel):
     gateway_url: str | None = None
     feeds_allow: tuple[str, ...] = ()
     feeds_public_only: str | None = None  # the retired setting's raw value, only to log that it is ignored
+    shard_count: int | None = None  # all processes together; None: Discord's recommendation, one process
+    shards: str | None = None  # this process's range, e.g. "0-7"
+    clusters: int | None = None  # processes sharing the request budget (default: from the range)
 
     @field_validator("log_level")
     @classmethod
@@ -107,6 +114,16 @@ class Settings(BaseModel):
             raise ValueError("must start with ws:// or wss://")
         return value
 
+    @model_validator(mode="after")
+    def _shard_layout(self) -> Settings:
+        Shards.parse(self.shard_count, self.shards, self.clusters)
+        return self
+
+    @property
+    def cluster(self) -> Shards:
+        """This process's shards, what it owns and its share of the request budget."""
+        return Shards.parse(self.shard_count, self.shards, self.clusters)
+
     def require_token(self) -> str:
         if not self.token:
             raise ConfigError(
@@ -126,7 +143,9 @@ def load_settings(environ: Mapping[str, str] | None = None, env_file: Path | Non
         return Settings.model_validate(raw)
     except ValidationError as exc:
         error = exc.errors()[0]
-        field = str(error["loc"][0]) if error["loc"] else "?"
+        if not error["loc"]:  # a rule across settings: its message names them
+            raise ConfigError(str(error["msg"]).removeprefix("Value error, ") + ".") from None
+        field = str(error["loc"][0])
         name = ENV_NAMES.get(field, field)
         message = str(error["msg"]).removeprefix("Value error, ")
         raise ConfigError(f"{name} is invalid: {message} (got {raw.get(field)!r}).") from None

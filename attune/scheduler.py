@@ -16,12 +16,16 @@
   delivered late (flagged), older ones are recorded as skipped. Deliveries interrupted between
   claim and confirmation are retried with the same nonce (Discord drops the duplicate) while still
   in grace, else recorded.
+* **Shard clusters** (``attune/shards.py``): a process that runs some of the bot's shards reads,
+  arms and delivers only the due rows of the guilds on its shards (the condition is in the due-table
+  queries, so memory and work divide), and resumes only its own interrupted claims.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import sqlite3
 from collections.abc import Awaitable, Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -34,6 +38,7 @@ from apscheduler.triggers.date import DateTrigger
 from attune.clock import Clock, utcnow
 from attune.db import Database
 from attune.recurrence import Every, RecurrenceTrigger, SupportsNextAfter, occurrences_between
+from attune.shards import Shards
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +51,9 @@ BATCH = 400  # due rows claimed per transaction
 DEFAULT_CONCURRENCY = 8
 DUE_JOB = "core:due"
 RETRY_WAKE = timedelta(seconds=30)
+#: In a cluster, the longest a wake-up waits: a row another process put for one of our guilds is
+#: seen within this (a command is normally answered by the guild's own process, which re-arms at once).
+CLUSTER_POLL = timedelta(seconds=60)
 TICK = timedelta(microseconds=1)
 
 
@@ -110,8 +118,14 @@ class Kind:
         return self.deadline(plan, at) if self.deadline else at + self.grace
 
 
+def _contended(error: BaseException) -> bool:
+    """SQLite refused a write because another process was writing (clusters sharing one file): a
+    moment later it goes through."""
+    return isinstance(error, sqlite3.OperationalError) and ("locked" in str(error) or "busy" in str(error))
+
+
 def _is_transient(error: BaseException) -> bool:
-    if isinstance(error, GuildUnavailable):
+    if isinstance(error, GuildUnavailable) or _contended(error):
         return True
     if isinstance(error, discord.HTTPException):
         return error.status >= 500 or error.status == 429
@@ -142,8 +156,10 @@ class Scheduler:
         clock: Clock = utcnow,
         ready: Callable[[], Awaitable[object]] | None = None,
         available: Callable[[int], bool] | None = None,
+        shards: Shards | None = None,
     ) -> None:
         self.db = db
+        self.shards = shards or Shards()
         self.clock = clock
         self._ready = ready
         self._available = available
@@ -307,7 +323,11 @@ class Scheduler:
             " CASE WHEN schedule_due.next_due <= ? THEN schedule_due.next_due ELSE excluded.next_due END",
             (owner.name, plan.key, plan.guild_id, following.isoformat(), now.isoformat()),
         )
-        if self._arming and (self._armed_at is None or following < self._armed_at):
+        if (
+            self._arming
+            and self.shards.owns(plan.guild_id)
+            and (self._armed_at is None or following < self._armed_at)
+        ):
             self._arm(following)
 
     async def remove(self, kind: str, key: str) -> None:
@@ -319,8 +339,10 @@ class Scheduler:
 
     async def job_ids(self) -> list[str]:
         """What would wake us: the heartbeat, and ``group:key`` for every scheduled key."""
+        owned, owned_params = self.shards.where()
         rows = await self.db.fetchall(
-            self._ours("SELECT kind, key FROM schedule_due WHERE kind IN (KINDS)"), self._names()
+            self._ours(f"SELECT kind, key FROM schedule_due WHERE kind IN (KINDS) AND {owned}"),  # noqa: S608
+            (*self._names(), *owned_params),
         )
         ids = sorted({f"{self._kinds[row[0]].group}:{row[1]}" for row in rows})
         return (["core:heartbeat"] if self._aps.get_job("core:heartbeat") else []) + ids
@@ -349,11 +371,19 @@ class Scheduler:
     async def _arm_earliest(self) -> None:
         value = None
         if self._kinds:
+            owned, owned_params = self.shards.where()
             value = await self.db.fetchval(
                 "SELECT MIN(next_due) FROM ("  # noqa: S608  (placeholders only)
-                + self._per_kind("SELECT MIN(next_due) AS next_due FROM schedule_due WHERE kind = ?")
+                + self._per_kind(
+                    f"SELECT MIN(next_due) AS next_due FROM schedule_due WHERE kind = ? AND {owned}"  # noqa: S608
+                )
                 + ") AS due",
-                self._names(),
+                tuple(param for name in self._names() for param in (name, *owned_params)),
+            )
+        if self.shards.partial and self.running:  # look again soon for rows another process put
+            poll = self.clock() + CLUSTER_POLL
+            value = (
+                poll.isoformat() if value is None else min(datetime.fromisoformat(value), poll).isoformat()
             )
         if value is None:
             self._armed_at = None
@@ -388,13 +418,15 @@ class Scheduler:
             while self._kinds:
                 now = self.clock()
                 stamp = now.isoformat()
+                owned, owned_params = self.shards.where()
                 rows = await self.db.fetchall(
                     "SELECT kind, key, next_due FROM ("  # noqa: S608  (placeholders only)
                     + self._per_kind(
-                        "SELECT kind, key, next_due FROM schedule_due WHERE kind = ? AND next_due <= ?"
+                        "SELECT kind, key, next_due FROM schedule_due"  # noqa: S608  (placeholders only)
+                        f" WHERE kind = ? AND next_due <= ? AND {owned}"
                     )
                     + ") AS due ORDER BY next_due LIMIT ?",
-                    (*[value for name in self._names() for value in (name, stamp)], BATCH),
+                    (*[value for name in self._names() for value in (name, stamp, *owned_params)], BATCH),
                 )
                 if not rows:
                     break
@@ -523,10 +555,18 @@ class Scheduler:
         return row_id if inserted else None
 
     async def _finish(self, delivery_id: int, status: str, attempts: int, detail: str | None) -> None:
-        await self.db.execute(
-            "UPDATE deliveries SET status = ?, attempts = ?, finished_at = ?, detail = ? WHERE id = ?",
-            (status, attempts, self.clock().isoformat(), detail, delivery_id),
-        )
+        for pause in (0.1, 0.3, 1.0, 3.0, None):  # what was posted must not stay "claimed" for a busy file
+            try:
+                await self.db.execute(
+                    "UPDATE deliveries SET status = ?, attempts = ?, finished_at = ?, detail = ?"
+                    " WHERE id = ?",
+                    (status, attempts, self.clock().isoformat(), detail, delivery_id),
+                )
+                return
+            except sqlite3.OperationalError as error:
+                if pause is None or not _contended(error):
+                    raise
+                await asyncio.sleep(pause)
 
     async def _attempt(self, kind: Kind, plan: Plan, at: datetime, delivery_id: int, *, attempt: int) -> str:
         now = self.clock()
@@ -637,8 +677,11 @@ class Scheduler:
 
     async def _recover_interrupted(self) -> list[asyncio.Task[object]]:
         runs: list[asyncio.Task[object]] = []
+        owned, owned_params = self.shards.where()  # another cluster's claims are its own, in flight
         rows = await self.db.fetchall(
-            "SELECT id, kind, key, occurrence, attempts, claimed_by FROM deliveries WHERE status = 'claimed'"
+            "SELECT id, kind, key, occurrence, attempts, claimed_by FROM deliveries"  # noqa: S608
+            f" WHERE status = 'claimed' AND {owned}",
+            owned_params,
         )
         for row in rows:
             if not await self._take_over(row["id"], row["claimed_by"]):

@@ -5,20 +5,21 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import sys
+import tempfile
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 from _common import ROOT
 
-from tests.e2e.fakediscord import FakeDiscord
+from fakediscord import FakeDiscord
 from tests.e2e.process import BotProcess, bot_environment
 
 
 @contextlib.asynccontextmanager
 async def started(
     fake: FakeDiscord,
-    database: Path,
+    database: Path | str,
     *,
     bare: bool = False,
     ready_timeout: float = 300.0,
@@ -30,7 +31,7 @@ async def started(
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         str(script),
-        cwd=database.parent,
+        cwd=database.parent if isinstance(database, Path) else tempfile.gettempdir(),
         env=bot_environment(fake, database, **extra_env),
         stdout=asyncio.subprocess.DEVNULL,
         stderr=asyncio.subprocess.PIPE,

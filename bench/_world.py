@@ -18,7 +18,7 @@ from _common import ROOT  # noqa: F401
 from attune.db import Database
 from attune.recurrence import Recurrence, Repeat
 from attune.when import days_from_text
-from tests.e2e.fakediscord import FakeDiscord
+from fakediscord import FakeDiscord
 
 ZONES = ("Europe/Berlin", "America/New_York", "Asia/Tokyo", "Australia/Sydney", "UTC", "America/Sao_Paulo")
 REPEATS = ("weekly", "daily", "weekdays", "biweekly", "monthly")
@@ -32,12 +32,17 @@ class World:
     members: dict[int, list[int]] = field(default_factory=dict)
 
 
-def build_guilds(fake: FakeDiscord, guilds: int, channels: int, members: int = 0) -> World:
-    """``guilds`` guilds with ``channels`` channels each (one of them voice) and some members."""
+def build_guilds(fake: FakeDiscord, guilds: int, channels: int, members: int = 0, shards: int = 0) -> World:
+    """``guilds`` guilds with ``channels`` channels each (one of them voice) and some members;
+    with ``shards``, spread evenly over that many shards (as Discord's ids spread over time)."""
     world = World()
     names = [f"room-{i}" for i in range(channels - 1)]
     for index in range(guilds):
-        guild = fake.add_guild(f"Sangha {index}", channels=[*names, {"name": "Hall", "type": "voice"}])
+        guild = fake.add_guild(
+            f"Sangha {index}",
+            channels=[*names, {"name": "Hall", "type": "voice"}],
+            shard=(index % shards, shards) if shards else None,
+        )
         world.guild_ids.append(guild.id)
         world.text_channels[guild.id] = [guild.channels[name] for name in names]
         world.voice_channels[guild.id] = guild.channels["Hall"]

@@ -33,7 +33,7 @@ from _world import build_guilds, migrated
 from cogs.checkins.models import NewCheckin
 from cogs.checkins.store import _INSERT_CHECKIN
 from cogs.checkins.views import NOTE_FIELD
-from tests.e2e.fakediscord import FakeDiscord
+from fakediscord import FakeDiscord
 
 KINDS = ("checkin", "rsvp", "sit list", "history")
 DRAIN = 0.5  # seconds between CPU samples while waiting for a process to be idle

@@ -20,7 +20,7 @@ from _common import cpu_seconds, header, load_average, rss_bytes, spread
 from _procs import started
 from _world import build_guilds, fill, migrated, scheduled
 
-from tests.e2e.fakediscord import FakeDiscord
+from fakediscord import FakeDiscord
 
 SETTLE = 5.0  # seconds after READY before reading RSS (on_ready work: sits reconcile, etc.)
 MIB = 2**20

@@ -23,7 +23,7 @@ from _common import cpu_seconds, header, load_average, rss_bytes
 from _procs import started
 from _world import build_guilds, migrated
 
-from tests.e2e.fakediscord import FakeDiscord
+from fakediscord import FakeDiscord
 
 COMMANDS = (
     "about",

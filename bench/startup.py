@@ -23,7 +23,7 @@ from _common import cpu_seconds, header, load_average, spread
 from _procs import started
 from _world import build_guilds, fill, migrated, scheduled
 
-from tests.e2e.fakediscord import FakeDiscord
+from fakediscord import FakeDiscord
 
 
 async def one_start(fake: FakeDiscord, database: Path, bare: bool) -> tuple[float, float, str]:

@@ -134,7 +134,8 @@ async def database(backend: str, db_path: Path, request: pytest.FixtureRequest) 
 
 @pytest.fixture
 def settings(database: Path | str) -> Settings:
-    return Settings(token="test-token", database=database, content_dir=CONTENT_DIR)
+    # One shard: simcord needs the count an AutoShardedBot would otherwise ask Discord for.
+    return Settings(token="test-token", database=database, content_dir=CONTENT_DIR, shard_count=1)
 
 
 @pytest.fixture

@@ -238,7 +238,7 @@ class SitService:
         last = 0
         while page := await self.store.active_after(last, 200):
             last = page[-1].id
-            for sit in page:
+            for sit in (s for s in page if self.bot.owns(s.guild_id)):  # other clusters settle their own
                 try:
                     for start in await self.store.untallied_since(sit, now - SESSION_KEEP, now):
                         await self.store.tally(sit, start)

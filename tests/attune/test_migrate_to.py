@@ -82,7 +82,8 @@ async def test_a_used_database_moves_to_postgresql_and_members_keep_their_histor
         assert f"copied checkins: {counts['checkins']} rows" in said
 
         on_postgresql = bot_factory(
-            Settings(token="t", database=url, content_dir=env.bot.settings.content_dir), content
+            Settings(token="t", database=url, content_dir=env.bot.settings.content_dir, shard_count=1),
+            content,
         )
         bot = on_postgresql()
         await env.restart_bot(bot)

@@ -1,4 +1,4 @@
-"""The real `python bot.py` process against the loopback fake Discord (tests/e2e/fakediscord)."""
+"""The real `python bot.py` process against the loopback fake Discord (`fakediscord/`)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from attune.bot import AttuneBot
 from attune.config import DEFAULT_CONTENT_DIR, Settings
 from attune.content import load_content
 from attune.db import discover_migrations
-from tests.e2e.fakediscord import FakeDiscord
+from fakediscord import FakeDiscord
 from tests.e2e.process import ROOT, bot_environment, bot_process
 
 pytestmark = pytest.mark.e2e

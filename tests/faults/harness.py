@@ -18,12 +18,14 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from aiohttp import web
+
 from attune.db import Database, is_postgresql
 from attune.scheduler import HEARTBEAT_KEY
 from attune.when import ALL_DAYS
 from cogs.checkins.models import Setup
 from cogs.checkins.schedules.daily import plan_for
-from tests.e2e.fakediscord import FakeDiscord
+from fakediscord import ApiError, FakeDiscord
 from tests.e2e.process import BotProcess, bot_process
 
 FINAL = ("posted", "late", "skipped", "failed")
@@ -225,6 +227,59 @@ def nonces_sent(fake: FakeDiscord, channel_id: int) -> list[str]:
         for r in fake.requests_to("POST", f"/channels/{channel_id}/messages")
         if isinstance(r.json, dict) and r.json.get("nonce") is not None and r.json.get("enforce_nonce")
     ]
+
+
+# ------------------------------------------------------------------------------ holding requests
+
+
+class Holds:
+    """Wraps the fake's message and thread handlers: a held request waits until ``release``.
+
+    ``before``: nothing is created (the request got no further); ``after``: the message or thread is
+    created, only the answer is held. Each channel's first matching request is held, once.
+    """
+
+    def __init__(self, fake: FakeDiscord) -> None:
+        self.rules: dict[int, tuple[str, str]] = {}  # channel -> (what, mode)
+        self.reached: dict[int, asyncio.Event] = {}
+        self.released = asyncio.Event()
+        rest = fake.rest
+        self._create_message = rest.create_message
+        self._create_thread = rest.thread_from_message
+        rest.create_message = self.create_message  # type: ignore[method-assign]
+        rest.thread_from_message = self.thread_from_message  # type: ignore[method-assign]
+
+    def hold(self, channel_id: int, what: str, mode: str) -> asyncio.Event:
+        self.rules[channel_id] = (what, mode)
+        self.reached[channel_id] = asyncio.Event()
+        return self.reached[channel_id]
+
+    async def _maybe_hold(self, request: web.Request, what: str, handler: Any, *args: Any) -> Any:
+        channel_id = int(request.match_info["channel_id"])
+        rule = self.rules.get(channel_id)
+        body = args[0] if args else {}
+        if (
+            rule is None
+            or rule[0] != what
+            or (what == "bell" and CLOSING_BELL not in (body.get("content") or ""))
+        ):
+            return await handler(request, *args)
+        del self.rules[channel_id]
+        if rule[1] == "after":
+            result = await handler(request, *args)
+            self.reached[channel_id].set()
+            await self.released.wait()
+            return result
+        self.reached[channel_id].set()
+        await self.released.wait()
+        raise ApiError(503, 0, "503: Service Unavailable")  # the request never got through
+
+    async def create_message(self, request: web.Request, body: Any, files: Any) -> Any:
+        what = "starter" if "checkin:start" in str(body.get("components")) else "bell"
+        return await self._maybe_hold(request, what, self._create_message, body, files)
+
+    async def thread_from_message(self, request: web.Request, body: Any, files: Any) -> Any:
+        return await self._maybe_hold(request, "thread", self._create_thread, body, files)
 
 
 # ------------------------------------------------------------------------------ the process

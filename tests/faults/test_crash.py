@@ -22,13 +22,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from aiohttp import web
 
+from fakediscord import FakeDiscord
 from tests import pg
-from tests.e2e.fakediscord import ApiError, FakeDiscord
 from tests.faults.harness import (
-    CLOSING_BELL,
     FINAL,
+    Holds,
     closing_bells,
     create_database,
     execute,
@@ -49,56 +48,6 @@ from tests.faults.harness import (
 pytestmark = pytest.mark.e2e
 
 BELL_AFTER = timedelta(seconds=7)
-
-
-class Holds:
-    """Wraps the fake's message and thread handlers: a held request waits until ``release``.
-
-    ``before``: nothing is created (the request got no further); ``after``: the message or thread is
-    created, only the answer is held. Each channel's first matching request is held, once.
-    """
-
-    def __init__(self, fake: FakeDiscord) -> None:
-        self.rules: dict[int, tuple[str, str]] = {}  # channel -> (what, mode)
-        self.reached: dict[int, asyncio.Event] = {}
-        self.released = asyncio.Event()
-        rest = fake.rest
-        self._create_message = rest.create_message
-        self._create_thread = rest.thread_from_message
-        rest.create_message = self.create_message  # type: ignore[method-assign]
-        rest.thread_from_message = self.thread_from_message  # type: ignore[method-assign]
-
-    def hold(self, channel_id: int, what: str, mode: str) -> asyncio.Event:
-        self.rules[channel_id] = (what, mode)
-        self.reached[channel_id] = asyncio.Event()
-        return self.reached[channel_id]
-
-    async def _maybe_hold(self, request: web.Request, what: str, handler: Any, *args: Any) -> Any:
-        channel_id = int(request.match_info["channel_id"])
-        rule = self.rules.get(channel_id)
-        body = args[0] if args else {}
-        if (
-            rule is None
-            or rule[0] != what
-            or (what == "bell" and CLOSING_BELL not in (body.get("content") or ""))
-        ):
-            return await handler(request, *args)
-        del self.rules[channel_id]
-        if rule[1] == "after":
-            result = await handler(request, *args)
-            self.reached[channel_id].set()
-            await self.released.wait()
-            return result
-        self.reached[channel_id].set()
-        await self.released.wait()
-        raise ApiError(503, 0, "503: Service Unavailable")  # the request never got through
-
-    async def create_message(self, request: web.Request, body: Any, files: Any) -> Any:
-        what = "starter" if "checkin:start" in str(body.get("components")) else "bell"
-        return await self._maybe_hold(request, what, self._create_message, body, files)
-
-    async def thread_from_message(self, request: web.Request, body: Any, files: Any) -> Any:
-        return await self._maybe_hold(request, "thread", self._create_thread, body, files)
 
 
 @dataclass

@@ -24,7 +24,7 @@ import attune.scheduler as scheduler_module
 from attune.db import Database
 from attune.recurrence import Every
 from attune.scheduler import Occurrence, Plan, Scheduler
-from tests.e2e.fakediscord import FakeDiscord
+from fakediscord import FakeDiscord
 from tests.faults.harness import (
     closing_bells,
     create_database,

@@ -22,7 +22,7 @@ import pytest
 from attune.config import DEFAULT_CONTENT_DIR
 from attune.content import QUADRANTS, load_content
 from cogs.checkins.in_order import InOrder, Turn
-from tests.e2e.fakediscord import FakeDiscord, InteractionHandle
+from fakediscord import FakeDiscord, InteractionHandle
 from tests.faults.harness import (
     create_database,
     query,

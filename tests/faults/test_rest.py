@@ -25,7 +25,7 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.fakediscord import FakeDiscord, Fault
+from fakediscord import FakeDiscord, Fault
 from tests.faults.harness import (
     CLOSING_BELL,
     closing_bells,

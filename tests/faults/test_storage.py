@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.fakediscord import FakeDiscord
+from fakediscord import FakeDiscord
 from tests.e2e.process import BotProcess, bot_process
 from tests.faults.harness import create_database, query, seed_heartbeat, seed_sit, utcnow
 

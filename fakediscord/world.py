@@ -211,8 +211,9 @@ class World:
         bot_permissions: int = DEFAULT_BOT_PERMISSIONS,
         everyone_permissions: int = DEFAULT_EVERYONE_PERMISSIONS,
         locale: str = "en-US",
+        shard: tuple[int, int] | None = None,
     ) -> FakeGuild:
-        gid = self.ids.next()
+        gid = self.ids.next(shard)
         if owner_id is None:
             owner_id = self.add_user(f"{name.lower().replace(' ', '-')}-owner")
         guild = FakeGuild(

@@ -472,7 +472,7 @@ class RestApi:
     async def get_gateway_bot(self, request: web.Request, body: Any, files: Any) -> Any:
         return {
             "url": self.fake.gateway_url,
-            "shards": 1,
+            "shards": self.fake.recommended_shards or max(1, math.ceil(len(self.world.guilds) / 1000)),
             "session_start_limit": {
                 "total": 1000,
                 "remaining": max(0, 1000 - self.fake.gateway.identify_count),

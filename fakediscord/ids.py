@@ -20,11 +20,18 @@ class SnowflakeFactory:
         self._process = process & 0x1F
         self._last = 0
 
-    def next(self) -> int:
+    def next(self, shard: tuple[int, int] | None = None) -> int:
+        """The next snowflake; with ``shard=(id, count)`` one that Discord routes to that shard
+        (``(snowflake >> 22) % count == id``: its timestamp moved up by under ``count`` ms)."""
         ms = int(time.time() * 1000) - DISCORD_EPOCH_MS
         value = (ms << 22) | (self._worker << 17) | (self._process << 12)
         if value <= self._last:
             value = self._last + 1
+        if shard is not None:
+            shard_id, count = shard
+            ahead = (shard_id - (value >> 22)) % count
+            if ahead:
+                value = ((value >> 22) + ahead) << 22 | (self._worker << 17) | (self._process << 12)
         self._last = value
         return value
 

@@ -1,4 +1,4 @@
-"""Run the fake standalone: ``python -m tests.e2e.fakediscord --port 0``."""
+"""Run the fake standalone, from the repository root: ``python -m fakediscord --port 0``."""
 
 from __future__ import annotations
 

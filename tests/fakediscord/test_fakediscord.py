@@ -12,8 +12,8 @@ import pytest
 from discord import app_commands
 from discord.ext import commands
 
-from tests.e2e.fakediscord import FakeDiscord, FakeGuild
-from tests.e2e.fakediscord.botrunner import pointed_at, running
+from fakediscord import FakeDiscord, FakeGuild
+from fakediscord.botrunner import pointed_at, running
 
 TOKEN = "test-token.abc.def"
 

@@ -92,8 +92,11 @@ class FakeDiscord:
         allowed_privileged_intents: int = ALL_INTENTS,
         rest_latency: float = 0.0,
         validate_event_times: bool = True,
+        recommended_shards: int | None = None,
     ) -> None:
         self.token = token
+        #: What ``GET /gateway/bot`` recommends (None: one shard per 1,000 guilds, as Discord roughly does).
+        self.recommended_shards = recommended_shards
         self.host = host
         self._requested_port = port
         self.heartbeat_interval = heartbeat_interval
@@ -209,10 +212,12 @@ class FakeDiscord:
         bot_permissions: int = DEFAULT_BOT_PERMISSIONS,
         everyone_permissions: int = DEFAULT_EVERYONE_PERMISSIONS,
         locale: str = "en-US",
+        shard: tuple[int, int] | None = None,
     ) -> FakeGuild:
         """Adds a guild the bot is in. ``channels`` items are a text channel name or a
         dict ``{"name", "type": "text"|"voice"|"category"|"forum"|"stage"|int,
         "parent": <category name>, "topic"}``. Default: one text channel "general".
+        ``shard=(id, count)`` gives the guild an id that Discord routes to that shard.
         Returns the ``FakeGuild`` (``.id``, ``.channels`` name->id, ``.owner_id``, ...).
         If a bot is connected it receives GUILD_CREATE, as when it joins a guild."""
         guild = self.world.add_guild(
@@ -221,6 +226,7 @@ class FakeDiscord:
             bot_permissions=bot_permissions,
             everyone_permissions=everyone_permissions,
             locale=locale,
+            shard=shard,
         )
         for spec in ["general"] if channels is None else channels:
             if isinstance(spec, str):
