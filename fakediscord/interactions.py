@@ -94,6 +94,9 @@ class InteractionHandle:
         self.created_wall = time.time()
         self.dispatched_at: float | None = None
         self.responded_at: float | None = None
+        #: When the member first saw the answer itself: a message, an update, a modal or choices
+        #: in the callback, or — after a deferral — the first follow-up or edit.
+        self.answered_at: float | None = None
         self.response: InteractionCallback | None = None
         self.rejected_callbacks: list[InteractionCallback] = []
         self.original_message_id: int | None = None
@@ -113,6 +116,17 @@ class InteractionHandle:
         if self.dispatched_at is None or self.responded_at is None:
             return None
         return self.responded_at - self.dispatched_at
+
+    @property
+    def answer_latency(self) -> float | None:
+        """Seconds from writing INTERACTION_CREATE to the answer itself (see ``answered_at``)."""
+        if self.dispatched_at is None or self.answered_at is None:
+            return None
+        return self.answered_at - self.dispatched_at
+
+    def mark_answered(self, at: float) -> None:
+        if self.answered_at is None:
+            self.answered_at = at
 
     @property
     def message(self) -> dict[str, Any] | None:

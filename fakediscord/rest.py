@@ -653,6 +653,8 @@ class RestApi:
         )
         if handle.responded_at is None:
             handle.responded_at = received
+        if ctype not in (DEFERRED_CHANNEL_MESSAGE_WITH_SOURCE, DEFERRED_UPDATE_MESSAGE):
+            handle.mark_answered(received)  # a deferral shows no answer yet; its follow-up will
         try:
             if handle.response is not None:
                 raise ApiError(400, 40060, "Interaction has already been acknowledged.")
@@ -785,7 +787,9 @@ class RestApi:
         }
 
     async def execute_webhook(self, request: web.Request, body: Any, files: list[UploadedFile]) -> Any:
+        received = time.perf_counter()
         handle = self._handle_for_webhook(request)
+        handle.mark_answered(received)
         if handle.response is None:
             raise unknown("Webhook")
         validate_message(body, has_files=bool(files))
@@ -830,7 +834,9 @@ class RestApi:
         return copy.deepcopy(self._webhook_message(request)[1])
 
     async def edit_webhook_message(self, request: web.Request, body: Any, files: list[UploadedFile]) -> Any:
-        _, msg = self._webhook_message(request)
+        received = time.perf_counter()
+        handle, msg = self._webhook_message(request)
+        handle.mark_answered(received)
         validate_message(body, has_files=bool(files), edit=True)
         self.world.edit_message(msg, body, attachments=self._attachments(int(msg["channel_id"]), body, files))
         self._dispatch_message("MESSAGE_UPDATE", msg)
