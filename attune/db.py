@@ -220,10 +220,6 @@ class SqliteDatabase(Database):
 
     def __init__(self, connection: aiosqlite.Connection, path: Path) -> None:
         self._conn = connection
-        #: Reads outside a transaction use a second connection (its own worker thread): in WAL mode
-        #: it reads alongside the writer, so a burst's long reads (a year of history) don't queue
-        #: the short writes of RSVPs and check-ins behind them. ``:memory:`` has only the one.
-        self._reader = connection
         self.path: Path = path
         self.owner = new_owner()
         self._write_lock = asyncio.Lock()
@@ -256,32 +252,13 @@ class SqliteDatabase(Database):
         except DatabaseError:
             await connection.close()
             raise
-        if str(path) != ":memory:":
-            await db._open_reader()
         return db
-
-    async def _open_reader(self) -> None:
-        reader = await aiosqlite.connect(self.path, isolation_level=None)
-        reader.row_factory = aiosqlite.Row
-        try:
-            for pragma in (
-                f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}",
-                "PRAGMA foreign_keys = ON",  # the writer's settings, so a pragma reads the same on both
-                "PRAGMA synchronous = NORMAL",
-                "PRAGMA query_only = ON",
-            ):
-                await reader.execute(pragma)
-        except sqlite3.Error as exc:
-            await reader.close()
-            await self._conn.close()
-            raise DatabaseError(_describe(self.path, exc)) from None
-        self._reader = reader
 
     async def _configure(self) -> None:
         # Read before writing anything: a file that is not SQLite, or a schema newer than this
         # code, is refused while the file is still byte-for-byte as we found it.
-        await self._on_writer(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        await self._on_writer("SELECT count(*) FROM sqlite_master")
+        await self.fetchall(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        await self.fetchall("SELECT count(*) FROM sqlite_master")
         self._refuse_newer(await self.user_version(), self.migrations()[-1].version)
         for pragma in (
             "PRAGMA journal_mode = WAL",
@@ -290,7 +267,7 @@ class SqliteDatabase(Database):
             # Deleted rows are overwritten with zeros, so erased notes don't linger in free pages.
             "PRAGMA secure_delete = ON",
         ):
-            await self._on_writer(pragma)
+            await self.fetchall(pragma)
         # In WAL mode reads still work while another process holds the write lock, and a read-only
         # file reads fine too: either would only show at the first write, long after start-up. So
         # write once now (within the busy timeout) and roll it back: the file is left as it was.
@@ -314,8 +291,6 @@ class SqliteDatabase(Database):
             except sqlite3.Error:  # pragma: no cover - best effort
                 log.debug("PRAGMA optimize failed", exc_info=True)
             await self._conn.close()
-        if self._reader is not self._conn:
-            await self._reader.close()
         if announce:
             log.info("database closed: %s", self.path)
 
@@ -394,20 +369,11 @@ class SqliteDatabase(Database):
     # were a sixth of the bot's CPU. ``Connection._execute`` is aiosqlite's own queue (0.20–0.22,
     # the versions pyproject allows): measured 190 → 70 µs of CPU per single-row read.
 
-    async def _on_writer(self, sql: str) -> list[Row]:
-        """A statement (a pragma) on the writing connection, read to its end."""
-
-        def run(connection: sqlite3.Connection) -> list[Row]:
-            return connection.execute(sql).fetchall()
-
-        return cast(list[Row], await self._on_worker(self._conn, run))
-
-    @staticmethod
-    async def _on_worker(on: aiosqlite.Connection, work: Callable[[sqlite3.Connection], Any]) -> Any:
-        connection = on._conn  # the sqlite3 connection aiosqlite's thread owns
+    async def _on_worker(self, work: Callable[[sqlite3.Connection], Any]) -> Any:
+        connection = self._conn._conn  # the sqlite3 connection aiosqlite's thread owns
         if connection is None:
             raise ValueError("Connection closed")
-        return await on._execute(work, connection)
+        return await self._conn._execute(work, connection)
 
     async def execute(self, sql: str, params: Params = ()) -> int:
         """Run one write statement; returns the number of changed rows."""
@@ -418,7 +384,7 @@ class SqliteDatabase(Database):
             return cursor.rowcount
 
         async with self._write_lock:
-            return int(await self._on_worker(self._conn, run))
+            return int(await self._on_worker(run))
 
     async def insert(self, sql: str, params: Params = ()) -> int:
         """Run one INSERT; returns the new row id."""
@@ -429,7 +395,7 @@ class SqliteDatabase(Database):
             return cursor.lastrowid
 
         async with self._write_lock:
-            row_id = await self._on_worker(self._conn, run)
+            row_id = await self._on_worker(run)
         if row_id is None:  # pragma: no cover - sqlite always sets it for INSERT
             raise RuntimeError("INSERT returned no row id")
         return int(row_id)
@@ -443,7 +409,7 @@ class SqliteDatabase(Database):
                 cursor.close()  # finishes the statement, and so commits it
 
         async with self._write_lock:
-            return cast(Row | None, await self._on_worker(self._conn, run))
+            return cast(Row | None, await self._on_worker(run))
 
     async def executemany(self, sql: str, rows: Iterable[Params]) -> None:
         """Batch write in one transaction: the fast path for fan-out and bulk loads."""
@@ -456,7 +422,7 @@ class SqliteDatabase(Database):
         def run(connection: sqlite3.Connection) -> list[Row]:
             return connection.execute(sql, params).fetchall()
 
-        return cast(list[Row], await self._on_worker(self._reader, run))
+        return cast(list[Row], await self._on_worker(run))
 
     async def fetchone(self, sql: str, params: Params = ()) -> Row | None:
         def run(connection: sqlite3.Connection) -> Row | None:
@@ -466,4 +432,4 @@ class SqliteDatabase(Database):
             finally:
                 cursor.close()
 
-        return cast(Row | None, await self._on_worker(self._reader, run))
+        return cast(Row | None, await self._on_worker(run))
