@@ -11,13 +11,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import sqlite3
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
+import pytest
 from aiohttp import web
 
 from attune.db import Database, is_postgresql
@@ -31,6 +32,31 @@ from tests.e2e.process import BotProcess, bot_process
 FINAL = ("posted", "late", "skipped", "failed")
 CLOSING_BELL = "has ended"
 STARTER_BUTTON = "checkin:start"
+
+
+T = TypeVar("T")
+
+
+def on_backend(
+    request: pytest.FixtureRequest,
+    tmp_path_factory: pytest.TempPathFactory,
+    scenario: Callable[[Path | str], Awaitable[T]],
+    name: str,
+) -> T:
+    """Run ``scenario`` once on the backend ``request.param`` names: a fresh SQLite file, or a fresh
+    PostgreSQL database that the first start migrates (dropped afterwards)."""
+    if request.param == "sqlite":
+        return asyncio.run(scenario(tmp_path_factory.mktemp(name) / "attune.sqlite3"))
+    server = request.getfixturevalue("pg_server")
+
+    async def on_postgresql() -> T:
+        url = await server.fresh(migrated=False)
+        try:
+            return await scenario(url)
+        finally:
+            await server.drop(url)
+
+    return asyncio.run(on_postgresql())
 
 
 def utcnow() -> datetime:

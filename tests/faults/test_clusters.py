@@ -29,6 +29,7 @@ from tests.faults.harness import (
     Holds,
     create_database,
     ledger,
+    on_backend,
     seed_checkin_setup,
     seed_heartbeat,
     settled,
@@ -122,18 +123,7 @@ async def _scenario(database: Path | str) -> Outcome:
 @pytest.fixture(scope="module", params=pg.BACKENDS)
 def outcome(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Outcome:
     """One run per backend: the two clusters share an SQLite file, or a PostgreSQL database."""
-    if request.param == "sqlite":
-        return asyncio.run(_scenario(tmp_path_factory.mktemp("clusters") / "attune.sqlite3"))
-    server = request.getfixturevalue("pg_server")
-
-    async def on_postgresql() -> Outcome:
-        url = await server.fresh(migrated=False)
-        try:
-            return await _scenario(url)
-        finally:
-            await server.drop(url)
-
-    return asyncio.run(on_postgresql())
+    return on_backend(request, tmp_path_factory, _scenario, "clusters")
 
 
 def test_each_process_identified_with_its_shard(outcome: Outcome) -> None:

@@ -33,6 +33,7 @@ from tests.faults.harness import (
     execute,
     ledger,
     lines_with,
+    on_backend,
     running_bot,
     seed_checkin_setup,
     seed_heartbeat,
@@ -152,18 +153,7 @@ async def _scenario(database: Path | str) -> Outcome:
 @pytest.fixture(scope="module", params=pg.BACKENDS)
 def outcome(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Outcome:
     """One kill and one restart per backend (PostgreSQL: a fresh database the first start migrates)."""
-    if request.param == "sqlite":
-        return asyncio.run(_scenario(tmp_path_factory.mktemp("crash") / "attune.sqlite3"))
-    server = request.getfixturevalue("pg_server")
-
-    async def on_postgresql() -> Outcome:
-        url = await server.fresh(migrated=False)
-        try:
-            return await _scenario(url)
-        finally:
-            await server.drop(url)
-
-    return asyncio.run(on_postgresql())
+    return on_backend(request, tmp_path_factory, _scenario, "crash")
 
 
 def _killed_mid_delivery(case: Case) -> None:
