@@ -152,18 +152,26 @@ def make_bot(settings: Settings, content: Content):
     return bot_factory(settings, content)
 
 
+PG_SETTLE_TIMEOUT = 60.0
+
+
 @pytest.fixture
 def simcord_bot(make_bot):
     return make_bot()
 
 
 @pytest.fixture
-async def env(simcord_env, make_bot, request, _pressed):
+async def env(simcord_env, make_bot, request, backend, _pressed):
     """simcord's environment with the commands synced (as `python bot.py sync` would do).
 
     Closes every bot's database and scheduler at the end. A test marked ``restarts(*items)`` must
     have pressed each of those items on a bot that a restart started (not the first one).
     """
+    if backend == "postgresql":
+        # simcord gives a whole ``advance_time`` one settle deadline of real time; on PostgreSQL
+        # every virtual heartbeat and delivery is a real round trip to a server, so days of virtual
+        # time on a loaded CI machine need more than the 5 s an in-process SQLite file does.
+        simcord_env.settle_timeout = PG_SETTLE_TIMEOUT
     await simcord_env.bot.tree.sync()
     yield simcord_env
     for bot in make_bot.built:
